@@ -1,0 +1,280 @@
+//! The shared half of a websocket connection: its socket and its outbox.
+//!
+//! Anyone may send to a connection (the hub's fanout on the store thread,
+//! the connection's own task for acks) without awaiting: [`ConnHandle::send`]
+//! writes straight to the socket when nothing is queued (one `writev` for all
+//! the frames given), and queues the rest when the kernel buffer is full. The
+//! connection's task drains the queue when the socket becomes writable. A
+//! queue past its byte cap closes the connection (4000) instead of growing:
+//! memory per client stays bounded, and the client resumes with `since`.
+
+use std::collections::VecDeque;
+use std::io::IoSlice;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU16, AtomicU64, AtomicUsize, Ordering};
+
+use bytes::{Buf, Bytes};
+use parking_lot::Mutex;
+use tokio::net::TcpStream;
+use tokio::sync::Notify;
+
+use crate::domain::stream::Audience;
+
+/// Most iovecs handed to one `writev`.
+const MAX_IOVECS: usize = 64;
+
+/// What [`ConnHandle::drain`] left behind.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Drained {
+    /// Everything queued is on the wire.
+    Empty,
+    /// The socket is full; wait for it to become writable.
+    Blocked,
+    /// The socket failed; the connection is over.
+    Failed,
+}
+
+#[derive(Default)]
+struct Outbox {
+    queue: VecDeque<Bytes>,
+    queued_bytes: usize,
+    /// A write hit WouldBlock: everything must go through the queue until drained.
+    blocked: bool,
+    /// No more frames are accepted (closing or failed).
+    closed: bool,
+}
+
+/// Who is on the other end, once they joined.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// The session they watch.
+    pub session_id: Arc<str>,
+    /// Which stream they read.
+    pub audience: Audience,
+    /// Whether they count as an attendee for presence.
+    pub attendee: bool,
+    /// Their token's hash (for revocation).
+    pub token_hash: String,
+}
+
+/// One websocket connection as the hub sees it.
+pub struct ConnHandle {
+    /// Process-unique id.
+    pub id: u64,
+    socket: Arc<TcpStream>,
+    outbox: Mutex<Outbox>,
+    queue_cap: usize,
+    /// Wakes the connection's task: frames queued, or a close requested.
+    pub wake: Notify,
+    /// Close code requested by someone else (0: none).
+    close_code: AtomicU16,
+    /// When the client last sent anything, Unix ms (heartbeat).
+    pub last_seen_ms: AtomicU64,
+    /// When the connection opened, Unix ms.
+    pub opened_ms: i64,
+    /// Index in the room's subscriber list (maintained by the room).
+    pub(super) slot: AtomicUsize,
+    /// Set once the client has joined a session.
+    pub member: Mutex<Option<Member>>,
+}
+
+impl ConnHandle {
+    /// Wrap an upgraded socket.
+    pub fn new(id: u64, socket: Arc<TcpStream>, queue_cap: usize, now_ms: i64) -> Self {
+        ConnHandle {
+            id,
+            socket,
+            outbox: Mutex::new(Outbox::default()),
+            queue_cap,
+            wake: Notify::new(),
+            close_code: AtomicU16::new(0),
+            last_seen_ms: AtomicU64::new(u64::try_from(now_ms).unwrap_or(0)),
+            opened_ms: now_ms,
+            slot: AtomicUsize::new(usize::MAX),
+            member: Mutex::new(None),
+        }
+    }
+
+    /// The socket (for the connection task's reads and writability waits).
+    pub fn socket(&self) -> &TcpStream {
+        &self.socket
+    }
+
+    /// Send frames, in order, without waiting. Returns false if the connection
+    /// no longer accepts frames (closed, or its queue just overflowed).
+    pub fn send(&self, frames: &[Bytes]) -> bool {
+        let mut ob = self.outbox.lock();
+        if ob.closed {
+            return false;
+        }
+        let mut start = 0;
+        if !ob.blocked && ob.queue.is_empty() {
+            // Fast path: straight to the kernel.
+            let mut skip = 0usize;
+            loop {
+                match write_frames(&self.socket, &frames[start..], skip) {
+                    WriteOutcome::All => return true,
+                    WriteOutcome::Partial { frame, offset } => {
+                        start += frame;
+                        skip = offset;
+                    }
+                    WriteOutcome::WouldBlock => break,
+                    WriteOutcome::Failed => {
+                        ob.closed = true;
+                        drop(ob);
+                        self.wake.notify_one();
+                        return false;
+                    }
+                }
+                if start >= frames.len() {
+                    return true;
+                }
+            }
+            // Queue what is left, starting inside a frame if one went out partially.
+            ob.blocked = true;
+            if skip > 0 {
+                let rest = frames[start].slice(skip..);
+                ob.queued_bytes += rest.len();
+                ob.queue.push_back(rest);
+                start += 1;
+            }
+        }
+        for frame in &frames[start..] {
+            ob.queued_bytes += frame.len();
+            ob.queue.push_back(frame.clone());
+        }
+        if ob.queued_bytes > self.queue_cap {
+            ob.closed = true;
+            ob.queue.clear();
+            ob.queued_bytes = 0;
+            drop(ob);
+            self.request_close(crate::ws::frame::close::SLOW_CONSUMER);
+            return false;
+        }
+        drop(ob);
+        self.wake.notify_one();
+        true
+    }
+
+    /// Write as much of the queue as the socket takes (called by the connection task).
+    pub fn drain(&self) -> Drained {
+        let mut ob = self.outbox.lock();
+        while !ob.queue.is_empty() {
+            let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+            let mut n = 0;
+            for (slot, frame) in slices.iter_mut().zip(ob.queue.iter()) {
+                *slot = IoSlice::new(frame);
+                n += 1;
+            }
+            match self.socket.try_write_vectored(&slices[..n]) {
+                Ok(0) => {
+                    ob.closed = true;
+                    return Drained::Failed;
+                }
+                Ok(mut written) => {
+                    ob.queued_bytes = ob.queued_bytes.saturating_sub(written);
+                    while written > 0 {
+                        let Some(front) = ob.queue.front_mut() else { break };
+                        if written >= front.len() {
+                            written -= front.len();
+                            ob.queue.pop_front();
+                        } else {
+                            front.advance(written);
+                            written = 0;
+                        }
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return Drained::Blocked,
+                Err(_) => {
+                    ob.closed = true;
+                    return Drained::Failed;
+                }
+            }
+        }
+        ob.blocked = false;
+        Drained::Empty
+    }
+
+    /// Whether frames are waiting for the socket.
+    pub fn has_backlog(&self) -> bool {
+        !self.outbox.lock().queue.is_empty()
+    }
+
+    /// Ask the connection to close with `code` (first request wins).
+    pub fn request_close(&self, code: u16) {
+        let _ = self
+            .close_code
+            .compare_exchange(0, code, Ordering::AcqRel, Ordering::Acquire);
+        self.wake.notify_one();
+    }
+
+    /// The close code someone requested, if any.
+    pub fn close_requested(&self) -> Option<u16> {
+        match self.close_code.load(Ordering::Acquire) {
+            0 => None,
+            code => Some(code),
+        }
+    }
+
+    /// Stop accepting frames and drop the queue (the connection is ending).
+    pub fn shut(&self) {
+        let mut ob = self.outbox.lock();
+        ob.closed = true;
+        ob.queue.clear();
+        ob.queued_bytes = 0;
+    }
+
+    /// Record that the client sent something.
+    pub fn touch(&self, now_ms: i64) {
+        self.last_seen_ms
+            .store(u64::try_from(now_ms).unwrap_or(0), Ordering::Relaxed);
+    }
+}
+
+enum WriteOutcome {
+    All,
+    Partial { frame: usize, offset: usize },
+    WouldBlock,
+    Failed,
+}
+
+/// One `writev` of `frames` (the first starting at `skip`).
+fn write_frames(socket: &TcpStream, frames: &[Bytes], skip: usize) -> WriteOutcome {
+    let mut slices = [IoSlice::new(&[]); MAX_IOVECS];
+    let mut n = 0;
+    let mut total = 0;
+    for (i, frame) in frames.iter().take(MAX_IOVECS).enumerate() {
+        let part = if i == 0 { &frame[skip..] } else { &frame[..] };
+        slices[i] = IoSlice::new(part);
+        total += part.len();
+        n += 1;
+    }
+    let result = if n == 1 {
+        socket.try_write(&slices[0])
+    } else {
+        socket.try_write_vectored(&slices[..n])
+    };
+    match result {
+        Ok(written) if written == total && n == frames.len() => WriteOutcome::All,
+        Ok(0) => WriteOutcome::Failed,
+        Ok(mut written) => {
+            // Find where the write stopped.
+            let mut frame = 0;
+            let mut offset = skip;
+            while frame < frames.len() {
+                let remaining = frames[frame].len() - offset;
+                if written >= remaining {
+                    written -= remaining;
+                    frame += 1;
+                    offset = 0;
+                } else {
+                    offset += written;
+                    break;
+                }
+            }
+            WriteOutcome::Partial { frame, offset }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => WriteOutcome::WouldBlock,
+        Err(_) => WriteOutcome::Failed,
+    }
+}

@@ -1,0 +1,238 @@
+//! The hub: every live connection on this node, grouped into rooms by
+//! session, fed in commit order by the store (through [`CommitSink`]).
+//!
+//! Nothing here awaits a socket. Fanout encodes each event once per audience
+//! and hands the same bytes to every subscriber's outbox ([`conn`]); a
+//! subscriber that cannot keep up is closed, never waited for. Fast counters
+//! (upvotes, tallies, reactions, presence) are not fanned out per change: the
+//! room keeps their latest values and [`Hub::tick`] sends what changed at
+//! most ten times a second, so a vote storm costs ticks × attendees.
+
+pub mod conn;
+pub mod frames;
+pub mod room;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use dashmap::DashMap;
+
+use crate::domain::stream::{Committed, Effect, LogEvent};
+use crate::metrics::Metrics;
+use crate::store::CommitSink;
+use crate::ws::frame::{close, ping_frame};
+use conn::ConnHandle;
+use room::{Offer, Room};
+
+/// How often coalesced counters go out (at most).
+pub const TICK: Duration = Duration::from_millis(100);
+/// A connection must join within this long.
+pub const JOIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Cheap handle to the hub; clone freely.
+#[derive(Clone)]
+pub struct Hub {
+    inner: Arc<HubInner>,
+}
+
+struct HubInner {
+    rooms: DashMap<Arc<str>, Arc<Room>>,
+    conns: DashMap<u64, Arc<ConnHandle>>,
+    next_id: AtomicU64,
+    metrics: Arc<Metrics>,
+}
+
+impl Hub {
+    /// An empty hub.
+    pub fn new(metrics: Arc<Metrics>) -> Self {
+        Hub {
+            inner: Arc::new(HubInner {
+                rooms: DashMap::new(),
+                conns: DashMap::new(),
+                next_id: AtomicU64::new(1),
+                metrics,
+            }),
+        }
+    }
+
+    /// A fresh connection id.
+    pub fn next_conn_id(&self) -> u64 {
+        self.inner.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Track a new connection (for heartbeats, revocation, shutdown).
+    pub fn register(&self, conn: Arc<ConnHandle>) {
+        self.inner.conns.insert(conn.id, conn);
+        self.inner.metrics.ws_connections.inc();
+    }
+
+    /// Forget a connection and leave its room.
+    pub fn unregister(&self, conn: &ConnHandle) {
+        if self.inner.conns.remove(&conn.id).is_some() {
+            self.inner.metrics.ws_connections.dec();
+        }
+        let member = conn.member.lock().clone();
+        if let Some(member) = member {
+            self.leave(&member.session_id, conn);
+        }
+    }
+
+    /// Subscribe `conn` to a session's room in catching-up mode.
+    pub fn subscribe(&self, conn: &Arc<ConnHandle>, member: conn::Member) -> Arc<Room> {
+        let entry = self
+            .inner
+            .rooms
+            .entry(member.session_id.clone())
+            .or_insert_with(|| Arc::new(Room::new(member.session_id.clone())));
+        // Subscribing under the map's shard lock: a concurrent `leave` cannot
+        // drop the room between lookup and subscription.
+        entry.subscribe(conn.clone(), member.audience, member.attendee);
+        let room = entry.clone();
+        drop(entry);
+        *conn.member.lock() = Some(member);
+        self.inner.metrics.rooms.set(self.inner.rooms.len() as i64);
+        room
+    }
+
+    /// Leave the session `conn` joined (after a failed join), keeping the connection.
+    pub fn unsubscribe(&self, conn: &ConnHandle) {
+        let member = conn.member.lock().take();
+        if let Some(member) = member {
+            self.leave(&member.session_id, conn);
+        }
+    }
+
+    fn leave(&self, session_id: &Arc<str>, conn: &ConnHandle) {
+        if let Some(room) = self.inner.rooms.get(session_id).map(|r| r.clone()) {
+            room.unsubscribe(conn);
+        }
+        self.inner.rooms.remove_if(session_id, |_, room| room.is_empty());
+        self.inner.metrics.rooms.set(self.inner.rooms.len() as i64);
+    }
+
+    /// Deliver committed events to the rooms that have subscribers here.
+    pub fn deliver(&self, events: &[LogEvent]) {
+        let mut start = 0;
+        while start < events.len() {
+            let session = &events[start].session_id;
+            let end = events[start..]
+                .iter()
+                .position(|e| &e.session_id != session)
+                .map_or(events.len(), |p| start + p);
+            if let Some(room) = self.inner.rooms.get(session).map(|r| r.clone()) {
+                let (offer, delivered) = room.deliver(&events[start..end]);
+                self.inner.metrics.deliveries.inc_by(delivered as u64);
+                if let Offer::Gap { expected } = offer {
+                    // Cannot happen with one writer; with several nodes the
+                    // broker fills gaps before delivering. If it does happen,
+                    // make every subscriber resume from the store.
+                    tracing::error!(session = %session, expected, "gap in the event stream; subscribers will resume");
+                    room.close_all(close::GOING_AWAY);
+                    self.inner.rooms.remove(session);
+                }
+            }
+            start = end;
+        }
+    }
+
+    /// Send changed counters and presence, at most once per room per call.
+    pub fn tick(&self) {
+        let rooms: Vec<Arc<Room>> = self.inner.rooms.iter().map(|r| r.value().clone()).collect();
+        let mut sent = 0;
+        for room in rooms {
+            sent += room.tick();
+        }
+        self.inner.metrics.deliveries.inc_by(sent as u64);
+    }
+
+    /// Heartbeat pass: close silent or never-joined connections, ping the rest.
+    pub fn heartbeat(&self, now_ms: i64, timeout: Duration, ping: bool) {
+        let silent_before = now_ms - i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX);
+        let join_before = now_ms - i64::try_from(JOIN_TIMEOUT.as_millis()).unwrap_or(i64::MAX);
+        let frame = ping_frame(b"hb");
+        for entry in self.inner.conns.iter() {
+            let conn = entry.value();
+            let last_seen = i64::try_from(conn.last_seen_ms.load(Ordering::Relaxed)).unwrap_or(0);
+            let joined = conn.member.lock().is_some();
+            if !joined && conn.opened_ms < join_before {
+                conn.request_close(close::JOIN_TIMEOUT);
+            } else if last_seen < silent_before {
+                conn.request_close(close::HEARTBEAT_TIMEOUT);
+            } else if ping && joined {
+                conn.send(std::slice::from_ref(&frame));
+            }
+        }
+    }
+
+    /// Live attendee counts of the given sessions on this node.
+    pub fn presence(&self, session_ids: &[String]) -> BTreeMap<String, i64> {
+        session_ids
+            .iter()
+            .map(|id| {
+                let count = self
+                    .inner
+                    .rooms
+                    .get(id.as_str())
+                    .map(|r| r.attendees())
+                    .unwrap_or(0);
+                (id.clone(), count)
+            })
+            .collect()
+    }
+
+    /// Live attendees of one session on this node.
+    pub fn attendees(&self, session_id: &str) -> i64 {
+        self.inner.rooms.get(session_id).map(|r| r.attendees()).unwrap_or(0)
+    }
+
+    /// Open websocket connections on this node.
+    pub fn connection_count(&self) -> usize {
+        self.inner.conns.len()
+    }
+
+    /// Ask every connection to close (shutdown).
+    pub fn close_all(&self, code: u16) {
+        for entry in self.inner.conns.iter() {
+            entry.value().request_close(code);
+        }
+    }
+
+    fn apply_effect(&self, effect: &Effect) {
+        match effect {
+            Effect::TokensRevoked(hashes) => {
+                for entry in self.inner.conns.iter() {
+                    let revoked = entry
+                        .value()
+                        .member
+                        .lock()
+                        .as_ref()
+                        .is_some_and(|m| hashes.contains(&m.token_hash));
+                    if revoked {
+                        entry.value().request_close(close::POLICY_VIOLATION);
+                    }
+                }
+            }
+            Effect::SessionDeleted(session_id) => {
+                if let Some(room) = self.inner.rooms.get(session_id).map(|r| r.clone()) {
+                    room.close_all(close::SESSION_DELETED);
+                }
+            }
+        }
+    }
+}
+
+impl CommitSink for Hub {
+    fn committed(&self, batch: Committed) {
+        self.deliver(&batch.events);
+        for update in &batch.counters {
+            if let Some(room) = self.inner.rooms.get(&update.session_id).map(|r| r.clone()) {
+                room.set_counter(update);
+            }
+        }
+        for effect in &batch.effects {
+            self.apply_effect(effect);
+        }
+    }
+}

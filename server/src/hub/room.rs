@@ -1,0 +1,296 @@
+//! A room: the live subscribers of one session on this node, the order in
+//! which the session's events are delivered, and its coalesced counters.
+//!
+//! Events are encoded once per audience and the same bytes go to every
+//! subscriber of that audience. A subscriber that is joining is first
+//! *catching up*: events delivered meanwhile are buffered for it (by
+//! `log_seq`) while its snapshot or replay is read from the store, then
+//! [`Room::go_live`] sends the snapshot and the buffered events newer than it,
+//! under the room lock, so nothing falls in between and nothing is repeated.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use bytes::Bytes;
+use parking_lot::Mutex;
+
+use super::conn::ConnHandle;
+use super::frames;
+use crate::domain::stream::{Audience, CounterUpdate, LogEvent};
+
+/// Most frames buffered for one catching-up subscriber before it is closed.
+const CATCH_UP_LIMIT: usize = 10_000;
+
+struct Subscriber {
+    conn: Arc<ConnHandle>,
+    audience: Audience,
+    attendee: bool,
+    /// Some while joining: (log_seq, frame) delivered since it subscribed.
+    catching: Option<Vec<(u64, Bytes)>>,
+}
+
+#[derive(Default)]
+struct Counters {
+    /// key → (JSON value, staff only)
+    values: BTreeMap<String, (Arc<str>, bool)>,
+    dirty: BTreeSet<String>,
+}
+
+struct Inner {
+    subscribers: Vec<Subscriber>,
+    /// The next `log_seq` this node expects to deliver (None until known).
+    next_log_seq: Option<u64>,
+    counters: Counters,
+    attendees: i64,
+    presence_dirty: bool,
+}
+
+/// One session's live state on this node.
+pub struct Room {
+    /// The session.
+    pub session_id: Arc<str>,
+    inner: Mutex<Inner>,
+}
+
+/// Outcome of offering an event to a room.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Offer {
+    /// Delivered (or already delivered before).
+    Done,
+    /// The room expected an earlier event: the caller must fill the gap first.
+    Gap {
+        /// The first missing `log_seq`.
+        expected: u64,
+    },
+}
+
+impl Room {
+    /// An empty room.
+    pub fn new(session_id: Arc<str>) -> Self {
+        Room {
+            session_id,
+            inner: Mutex::new(Inner {
+                subscribers: Vec::new(),
+                next_log_seq: None,
+                counters: Counters::default(),
+                attendees: 0,
+                presence_dirty: false,
+            }),
+        }
+    }
+
+    /// Number of subscribers (all audiences).
+    pub fn len(&self) -> usize {
+        self.inner.lock().subscribers.len()
+    }
+
+    /// Whether nobody is subscribed.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Connected attendees.
+    pub fn attendees(&self) -> i64 {
+        self.inner.lock().attendees
+    }
+
+    /// Add a subscriber in catching-up mode.
+    pub fn subscribe(&self, conn: Arc<ConnHandle>, audience: Audience, attendee: bool) {
+        let mut inner = self.inner.lock();
+        conn.slot.store(inner.subscribers.len(), Ordering::Release);
+        inner.subscribers.push(Subscriber {
+            conn,
+            audience,
+            attendee,
+            catching: Some(Vec::new()),
+        });
+        if attendee {
+            inner.attendees += 1;
+            inner.presence_dirty = true;
+        }
+    }
+
+    /// Remove a subscriber (idempotent).
+    pub fn unsubscribe(&self, conn: &ConnHandle) {
+        let mut inner = self.inner.lock();
+        let slot = conn.slot.load(Ordering::Acquire);
+        let Some(sub) = inner.subscribers.get(slot) else { return };
+        if sub.conn.id != conn.id {
+            return;
+        }
+        let removed = inner.subscribers.swap_remove(slot);
+        if let Some(moved) = inner.subscribers.get(slot) {
+            moved.conn.slot.store(slot, Ordering::Release);
+        }
+        conn.slot.store(usize::MAX, Ordering::Release);
+        if removed.attendee {
+            inner.attendees -= 1;
+            inner.presence_dirty = true;
+        }
+    }
+
+    /// Finish a join: send `initial` (snapshot or replay, reflecting the log up
+    /// to `upto_log_seq`), then every buffered event after it, and go live.
+    pub fn go_live(&self, conn: &ConnHandle, upto_log_seq: u64, initial: &[Bytes]) -> bool {
+        let mut inner = self.inner.lock();
+        if inner.next_log_seq.is_none() {
+            inner.next_log_seq = Some(upto_log_seq + 1);
+        }
+        let counters = counters_frame(&inner.counters, inner.attendees, true, None);
+        let slot = conn.slot.load(Ordering::Acquire);
+        let Some(sub) = inner.subscribers.get_mut(slot).filter(|s| s.conn.id == conn.id) else {
+            return false;
+        };
+        let buffered = sub.catching.take().unwrap_or_default();
+        let mut frames: Vec<Bytes> = initial.to_vec();
+        frames.extend(
+            buffered
+                .into_iter()
+                .filter(|(seq, _)| *seq > upto_log_seq)
+                .map(|(_, f)| f),
+        );
+        if let Some(c) = counters.get(sub.audience) {
+            frames.push(c);
+        }
+        conn.send(&frames)
+    }
+
+    /// Deliver events in `log_seq` order. Events already delivered are
+    /// skipped; an event after a hole is refused with [`Offer::Gap`].
+    pub fn deliver(&self, events: &[LogEvent]) -> (Offer, usize) {
+        let mut inner = self.inner.lock();
+        let mut public = Vec::new();
+        let mut staff = Vec::new();
+        let mut last = None;
+        let mut outcome = Offer::Done;
+        for event in events {
+            if let Some(next) = inner.next_log_seq {
+                if event.log_seq < next {
+                    continue;
+                }
+                if event.log_seq > next {
+                    outcome = Offer::Gap { expected: next };
+                    break;
+                }
+            }
+            inner.next_log_seq = Some(event.log_seq + 1);
+            if let Some(seq) = event.public_seq {
+                public.push((event.log_seq, frames::event(event, seq)));
+            }
+            if let Some(seq) = event.staff_seq {
+                staff.push((event.log_seq, frames::event(event, seq)));
+            }
+            last = Some(event.log_seq);
+        }
+        if last.is_none() {
+            return (outcome, 0);
+        }
+        let public_frames: Vec<Bytes> = public.iter().map(|(_, f)| f.clone()).collect();
+        let staff_frames: Vec<Bytes> = staff.iter().map(|(_, f)| f.clone()).collect();
+        let mut delivered = 0;
+        for sub in inner.subscribers.iter_mut() {
+            let (tagged, plain) = match sub.audience {
+                Audience::Attendees => (&public, &public_frames),
+                Audience::Staff => (&staff, &staff_frames),
+            };
+            if plain.is_empty() {
+                continue;
+            }
+            match &mut sub.catching {
+                Some(buffer) => {
+                    buffer.extend(tagged.iter().cloned());
+                    if buffer.len() > CATCH_UP_LIMIT {
+                        buffer.clear();
+                        sub.conn.request_close(crate::ws::frame::close::SLOW_CONSUMER);
+                    }
+                }
+                None => {
+                    if sub.conn.send(plain) {
+                        delivered += plain.len();
+                    }
+                }
+            }
+        }
+        (outcome, delivered)
+    }
+
+    /// Record the latest value of a counter; it goes out on the next tick.
+    pub fn set_counter(&self, update: &CounterUpdate) {
+        let mut inner = self.inner.lock();
+        let entry = (update.value.clone(), update.staff_only);
+        let changed = inner.counters.values.get(&update.key) != Some(&entry);
+        if changed {
+            inner.counters.values.insert(update.key.clone(), entry);
+            inner.counters.dirty.insert(update.key.clone());
+        }
+    }
+
+    /// Send what changed since the last tick (at most once per tick per room).
+    /// Returns the number of frames sent.
+    pub fn tick(&self) -> usize {
+        let mut inner = self.inner.lock();
+        if inner.counters.dirty.is_empty() && !inner.presence_dirty {
+            return 0;
+        }
+        let dirty = std::mem::take(&mut inner.counters.dirty);
+        let presence = inner.presence_dirty;
+        inner.presence_dirty = false;
+        let frames = counters_frame(&inner.counters, inner.attendees, presence, Some(&dirty));
+        let mut sent = 0;
+        for sub in inner.subscribers.iter().filter(|s| s.catching.is_none()) {
+            if let Some(frame) = frames.get(sub.audience) {
+                if sub.conn.send(std::slice::from_ref(&frame)) {
+                    sent += 1;
+                }
+            }
+        }
+        sent
+    }
+
+    /// Close every subscriber with `code`.
+    pub fn close_all(&self, code: u16) {
+        for sub in self.inner.lock().subscribers.iter() {
+            sub.conn.request_close(code);
+        }
+    }
+}
+
+/// A counters frame per audience (None where there is nothing to say).
+struct AudienceFrames {
+    public: Option<Bytes>,
+    staff: Option<Bytes>,
+}
+
+impl AudienceFrames {
+    fn get(&self, audience: Audience) -> Option<Bytes> {
+        match audience {
+            Audience::Attendees => self.public.clone(),
+            Audience::Staff => self.staff.clone(),
+        }
+    }
+}
+
+fn counters_frame(
+    counters: &Counters,
+    attendees: i64,
+    with_presence: bool,
+    only: Option<&BTreeSet<String>>,
+) -> AudienceFrames {
+    let pick = |staff: bool| -> Vec<(&str, &str)> {
+        counters
+            .values
+            .iter()
+            .filter(|(k, _)| only.is_none_or(|o| o.contains(*k)))
+            .filter(|(_, (_, staff_only))| staff || !staff_only)
+            .map(|(k, (v, _))| (k.as_str(), &**v))
+            .collect()
+    };
+    let presence = with_presence.then_some(attendees);
+    let public = pick(false);
+    let staff = pick(true);
+    AudienceFrames {
+        public: (!public.is_empty() || presence.is_some()).then(|| frames::counters(&public, presence)),
+        staff: (!staff.is_empty() || presence.is_some()).then(|| frames::counters(&staff, presence)),
+    }
+}

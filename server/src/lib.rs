@@ -1,0 +1,164 @@
+//! Backchannel: a self-hosted live-engagement server for virtual conferences.
+//!
+//! One binary: a websocket hub that fans out live session notes, Q&A and
+//! polls to remote attendees over one ordered, resumable stream per session,
+//! a small web client, and exports of the highlights.
+//!
+//! # Map of the crate
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`config`] | flags and environment twins, secrets that never print |
+//! | [`domain`] | ids, tokens, roles, resource types and their validation, stream vocabulary |
+//! | [`commands`] | every action, checked and applied once for REST and websocket alike |
+//! | [`store`] | the storage interface, SQLite backend, migrations, group-commit writer |
+//! | [`hub`] | rooms, encode-once fanout, per-connection outboxes, coalesced counters |
+//! | [`ws`] | the websocket: handshake, frame codec, protocol messages, the connection loop |
+//! | [`http`] | REST routes (one resource per file), OpenAPI, health, metrics, web assets |
+//! | [`server`] | the TCP listener: connection caps, HTTP/1.1 with upgrades, timeouts |
+//!
+//! Start with [`run`]: it takes a bound listener and a shutdown future, which is
+//! the seam the integration tests use.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod commands;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod hub;
+pub mod metrics;
+pub mod server;
+pub mod state;
+pub mod store;
+pub mod telemetry;
+pub mod ws;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+pub use config::Config;
+pub use state::AppState;
+
+/// How long shutdown waits for websocket tasks to say goodbye.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Open the store and assemble the state. Returns the admin token if one was
+/// generated just now (to be shown once).
+pub async fn build(config: Config, public_url: String, shutdown: CancellationToken) -> anyhow::Result<(AppState, Option<String>)> {
+    let metrics = Arc::new(metrics::Metrics::new());
+    let hub = hub::Hub::new(metrics.clone());
+    let store = store::Store::open(&config.database_url, Arc::new(hub.clone()), metrics.clone())
+        .map_err(|e| anyhow::anyhow!(e.message))
+        .with_context(|| format!("opening the store at {}", config.database_url))?;
+    let (admin_hash, generated) = commands::admin::bootstrap_admin(&store, config.admin_token.as_ref())
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))
+        .context("setting up the admin token")?;
+    let state = AppState::new(state::Parts {
+        config,
+        store,
+        hub,
+        metrics,
+        admin_hash,
+        public_url,
+        shutdown,
+    });
+    Ok((state, generated))
+}
+
+/// Run the server on `listener` until `shutdown` resolves, then close every
+/// websocket with 1001 and wait (bounded) for their tasks to finish.
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let addr = listener.local_addr().context("reading the listener's address")?;
+    let public_url = config
+        .public_url
+        .clone()
+        .map(|u| u.trim_end_matches('/').to_string())
+        .unwrap_or_else(|| format!("http://{addr}"));
+    let token = CancellationToken::new();
+    let (state, generated) = build(config, public_url.clone(), token.clone()).await?;
+    if let Some(admin) = generated {
+        println!(
+            "\n  Backchannel generated an admin token (shown once; only its hash is stored).\n  \
+             Organizer dashboard sign-in: {public_url}/admin#token={admin}\n"
+        );
+    }
+    tracing::info!(%addr, store = %state.store().url(), "backchannel listening");
+
+    let signal = token.clone();
+    tokio::spawn(async move {
+        shutdown.await;
+        signal.cancel();
+    });
+    spawn_background(&state);
+
+    let app = http::app(state.clone());
+    server::serve(listener, app, state.clone()).await;
+
+    tracing::info!("shutting down: closing websockets");
+    state.hub().close_all(ws::frame::close::GOING_AWAY);
+    state.tasks().close();
+    if tokio::time::timeout(SHUTDOWN_GRACE, state.tasks().wait()).await.is_err() {
+        tracing::warn!("some websocket tasks did not finish within the grace period");
+    }
+    commands::reactions::flush(&state).await;
+    Ok(())
+}
+
+/// Periodic work: counter ticks, heartbeats, reaction flushes, pruning.
+fn spawn_background(state: &AppState) {
+    let s = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(hub::TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => s.hub().tick(),
+                _ = s.shutdown().cancelled() => break,
+            }
+        }
+    });
+    let s = state.clone();
+    tokio::spawn(async move {
+        let interval = s.config().heartbeat_interval();
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut seconds = 0u64;
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    seconds += 1;
+                    let ping = seconds % interval.as_secs().max(1) == 0;
+                    s.hub().heartbeat(domain::time::now_ms(), interval * 3, ping);
+                    if seconds % 60 == 0 {
+                        s.rate_limits().prune();
+                    }
+                }
+                _ = s.shutdown().cancelled() => break,
+            }
+        }
+    });
+    let s = state.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(commands::reactions::FLUSH_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tokio::select! {
+                _ = tick.tick() => commands::reactions::flush(&s).await,
+                _ = s.shutdown().cancelled() => break,
+            }
+        }
+    });
+}
