@@ -87,7 +87,12 @@ pub struct Config {
     pub public_url: Option<String>,
 
     /// Log format.
-    #[arg(long, env = "BACKCHANNEL_LOG_FORMAT", value_enum, default_value = "text")]
+    #[arg(
+        long,
+        env = "BACKCHANNEL_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
     pub log_format: LogFormat,
 
     /// Largest websocket message or REST body accepted, in bytes.
@@ -107,7 +112,11 @@ pub struct Config {
     pub max_connections: usize,
 
     /// Most open connections from one IP address.
-    #[arg(long, env = "BACKCHANNEL_MAX_CONNECTIONS_PER_IP", default_value_t = 20_000)]
+    #[arg(
+        long,
+        env = "BACKCHANNEL_MAX_CONNECTIONS_PER_IP",
+        default_value_t = 20_000
+    )]
     pub max_connections_per_ip: usize,
 
     /// Events a reconnecting client may be replayed; beyond that it gets a snapshot.
@@ -159,7 +168,9 @@ impl std::str::FromStr for DatabaseUrl {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if let Some(path) = s.strip_prefix("sqlite://") {
             if path.is_empty() {
-                return Err("sqlite:// needs a file path, e.g. sqlite://./data/backchannel.db".into());
+                return Err(
+                    "sqlite:// needs a file path, e.g. sqlite://./data/backchannel.db".into(),
+                );
             }
             Ok(DatabaseUrl::Sqlite(path.into()))
         } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {

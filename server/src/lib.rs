@@ -52,16 +52,21 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
 
 /// Open the store and assemble the state. Returns the admin token if one was
 /// generated just now (to be shown once).
-pub async fn build(config: Config, public_url: String, shutdown: CancellationToken) -> anyhow::Result<(AppState, Option<String>)> {
+pub async fn build(
+    config: Config,
+    public_url: String,
+    shutdown: CancellationToken,
+) -> anyhow::Result<(AppState, Option<String>)> {
     let metrics = Arc::new(metrics::Metrics::new());
     let hub = hub::Hub::new(metrics.clone());
     let store = store::Store::open(&config.database_url, Arc::new(hub.clone()), metrics.clone())
         .map_err(|e| anyhow::anyhow!(e.message))
         .with_context(|| format!("opening the store at {}", config.database_url))?;
-    let (admin_hash, generated) = commands::admin::bootstrap_admin(&store, config.admin_token.as_ref())
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))
-        .context("setting up the admin token")?;
+    let (admin_hash, generated) =
+        commands::admin::bootstrap_admin(&store, config.admin_token.as_ref())
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message))
+            .context("setting up the admin token")?;
     let state = AppState::new(state::Parts {
         config,
         store,
@@ -81,7 +86,9 @@ pub async fn run(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let addr = listener.local_addr().context("reading the listener's address")?;
+    let addr = listener
+        .local_addr()
+        .context("reading the listener's address")?;
     let public_url = config
         .public_url
         .clone()
@@ -110,7 +117,10 @@ pub async fn run(
     tracing::info!("shutting down: closing websockets");
     state.hub().close_all(ws::frame::close::GOING_AWAY);
     state.tasks().close();
-    if tokio::time::timeout(SHUTDOWN_GRACE, state.tasks().wait()).await.is_err() {
+    if tokio::time::timeout(SHUTDOWN_GRACE, state.tasks().wait())
+        .await
+        .is_err()
+    {
         tracing::warn!("some websocket tasks did not finish within the grace period");
     }
     commands::reactions::flush(&state).await;
@@ -140,9 +150,9 @@ fn spawn_background(state: &AppState) {
             tokio::select! {
                 _ = tick.tick() => {
                     seconds += 1;
-                    let ping = seconds % interval.as_secs().max(1) == 0;
+                    let ping = seconds.is_multiple_of(interval.as_secs().max(1));
                     s.hub().heartbeat(domain::time::now_ms(), interval * 3, ping);
-                    if seconds % 60 == 0 {
+                    if seconds.is_multiple_of(60) {
                         s.rate_limits().prune();
                     }
                 }

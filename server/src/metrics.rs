@@ -52,21 +52,45 @@ impl Metrics {
         let queue_drops = Counter::default();
         let commands_ok = Counter::default();
         let commands_failed = Counter::default();
-        let store_write_seconds = Histogram::new(
-            [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0].into_iter(),
+        let store_write_seconds = Histogram::new([
+            0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0,
+        ]);
+        registry.register(
+            "ws_connections",
+            "Open websocket connections",
+            ws_connections.clone(),
         );
-        registry.register("ws_connections", "Open websocket connections", ws_connections.clone());
-        registry.register("rooms", "Sessions with live subscribers on this node", rooms.clone());
-        registry.register("tcp_connections", "Open TCP connections", tcp_connections.clone());
-        registry.register("ws_messages_in", "Websocket messages received", messages_in.clone());
-        registry.register("ws_deliveries", "Frames delivered to websocket clients", deliveries.clone());
+        registry.register(
+            "rooms",
+            "Sessions with live subscribers on this node",
+            rooms.clone(),
+        );
+        registry.register(
+            "tcp_connections",
+            "Open TCP connections",
+            tcp_connections.clone(),
+        );
+        registry.register(
+            "ws_messages_in",
+            "Websocket messages received",
+            messages_in.clone(),
+        );
+        registry.register(
+            "ws_deliveries",
+            "Frames delivered to websocket clients",
+            deliveries.clone(),
+        );
         registry.register(
             "ws_queue_drops",
             "Connections closed because their outbound queue overflowed",
             queue_drops.clone(),
         );
         registry.register("commands_ok", "Commands applied", commands_ok.clone());
-        registry.register("commands_failed", "Commands refused with an error", commands_failed.clone());
+        registry.register(
+            "commands_failed",
+            "Commands refused with an error",
+            commands_failed.clone(),
+        );
         registry.register(
             "store_write_batch_seconds",
             "Duration of one store write batch (transaction and commit)",

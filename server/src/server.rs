@@ -98,11 +98,23 @@ pub async fn serve(listener: TcpListener, app: Router, state: AppState) {
             _permit: permit,
             state: state.clone(),
         });
-        tokio::spawn(serve_connection(stream, peer, app.clone(), state.clone(), guard));
+        tokio::spawn(serve_connection(
+            stream,
+            peer,
+            app.clone(),
+            state.clone(),
+            guard,
+        ));
     }
 }
 
-async fn serve_connection(stream: TcpStream, peer: SocketAddr, app: Router, state: AppState, guard: Arc<ConnectionGuard>) {
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    app: Router,
+    state: AppState,
+    guard: Arc<ConnectionGuard>,
+) {
     let _ = stream.set_nodelay(true);
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
@@ -117,7 +129,9 @@ async fn serve_connection(stream: TcpStream, peer: SocketAddr, app: Router, stat
         .max_headers(MAX_HEADERS)
         .max_buf_size(MAX_HEAD_BYTES)
         .keep_alive(true);
-    let connection = builder.serve_connection(TokioIo::new(stream), service).with_upgrades();
+    let connection = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
     tokio::pin!(connection);
     tokio::select! {
         result = connection.as_mut() => {

@@ -1,1 +1,8 @@
+//! Integration tests: a real server on an ephemeral port with a temporary
+//! database, driven by real HTTP and websocket clients.
 
+mod helpers;
+
+mod api;
+mod bad_input;
+mod stream;

@@ -31,12 +31,18 @@ fn require_organizer(actor: &Actor, event_id: &str) -> AppResult<()> {
     if actor.organizes(event_id) {
         Ok(())
     } else {
-        Err(AppError::forbidden("this needs the event's organizer token"))
+        Err(AppError::forbidden(
+            "this needs the event's organizer token",
+        ))
     }
 }
 
 fn check_id(id: &str, what: &str) -> AppResult<()> {
-    if is_id(id) { Ok(()) } else { Err(AppError::not_found(what)) }
+    if is_id(id) {
+        Ok(())
+    } else {
+        Err(AppError::not_found(what))
+    }
 }
 
 /// Resolve a bearer token to its actor.
@@ -64,7 +70,11 @@ pub async fn authenticate(state: &AppState, token: &str) -> AppResult<Actor> {
 }
 
 /// Create an event (admin).
-pub async fn create_event(state: &AppState, actor: &Actor, input: NewEvent) -> AppResult<EventCreated> {
+pub async fn create_event(
+    state: &AppState,
+    actor: &Actor,
+    input: NewEvent,
+) -> AppResult<EventCreated> {
     require_admin(actor)?;
     let fields = input.validate()?;
     let token = new_token("o");
@@ -74,7 +84,15 @@ pub async fn create_event(state: &AppState, actor: &Actor, input: NewEvent) -> A
         .write(move |tx| {
             let id = new_id();
             let event = events::insert(tx.conn, &id, &fields, tx.now)?;
-            tokens::insert(tx.conn, &hash, Role::Organizer, Some(&id), None, None, tx.now)?;
+            tokens::insert(
+                tx.conn,
+                &hash,
+                Role::Organizer,
+                Some(&id),
+                None,
+                None,
+                tx.now,
+            )?;
             Ok(event)
         })
         .await?;
@@ -96,17 +114,26 @@ pub async fn get_event(state: &AppState, event_id: String) -> AppResult<EventVie
 /// Every event (admin).
 pub async fn list_events(state: &AppState, actor: &Actor) -> AppResult<Vec<EventView>> {
     require_admin(actor)?;
-    state.store().read(|conn| events::list(conn).map_err(AppError::from)).await
+    state
+        .store()
+        .read(|conn| events::list(conn).map_err(AppError::from))
+        .await
 }
 
 /// Change an event (organizer).
-pub async fn update_event(state: &AppState, actor: &Actor, event_id: String, patch: EventPatch) -> AppResult<EventView> {
+pub async fn update_event(
+    state: &AppState,
+    actor: &Actor,
+    event_id: String,
+    patch: EventPatch,
+) -> AppResult<EventView> {
     check_id(&event_id, "event")?;
     require_organizer(actor, &event_id)?;
     state
         .store()
         .write(move |tx| {
-            let current = events::get(tx.conn, &event_id)?.ok_or_else(|| AppError::not_found("event"))?;
+            let current =
+                events::get(tx.conn, &event_id)?.ok_or_else(|| AppError::not_found("event"))?;
             let fields = patch.apply(events::fields(&current))?;
             events::update(tx.conn, &event_id, &fields, tx.now)?;
             events::get(tx.conn, &event_id)?.ok_or_else(|| AppError::not_found("event"))
@@ -160,8 +187,24 @@ pub async fn create_session(
             }
             let id = new_id();
             let row = sessions::insert(tx.conn, &id, &event_id, &fields, &code, tx.now)?;
-            tokens::insert(tx.conn, &speaker_hash, Role::Speaker, Some(&event_id), Some(&id), None, tx.now)?;
-            tokens::insert(tx.conn, &projector_hash, Role::Projector, Some(&event_id), Some(&id), None, tx.now)?;
+            tokens::insert(
+                tx.conn,
+                &speaker_hash,
+                Role::Speaker,
+                Some(&event_id),
+                Some(&id),
+                None,
+                tx.now,
+            )?;
+            tokens::insert(
+                tx.conn,
+                &projector_hash,
+                Role::Projector,
+                Some(&event_id),
+                Some(&id),
+                None,
+                tx.now,
+            )?;
             Ok(row)
         })
         .await?;
@@ -227,9 +270,12 @@ pub async fn update_session(
     state
         .store()
         .write(move |tx| {
-            let row = sessions::get(tx.conn, &session_id)?.ok_or_else(|| AppError::not_found("session"))?;
+            let row = sessions::get(tx.conn, &session_id)?
+                .ok_or_else(|| AppError::not_found("session"))?;
             if !actor.is_staff_of(&row.view.event_id, &session_id) {
-                return Err(AppError::forbidden("this needs the organizer or the session's speaker token"));
+                return Err(AppError::forbidden(
+                    "this needs the organizer or the session's speaker token",
+                ));
             }
             let fields = patch.apply(sessions::fields(&row.view))?;
             sessions::update(tx.conn, &session_id, &fields, tx.now)?;
@@ -246,7 +292,8 @@ pub async fn delete_session(state: &AppState, actor: &Actor, session_id: String)
     state
         .store()
         .write(move |tx| {
-            let row = sessions::get(tx.conn, &session_id)?.ok_or_else(|| AppError::not_found("session"))?;
+            let row = sessions::get(tx.conn, &session_id)?
+                .ok_or_else(|| AppError::not_found("session"))?;
             require_organizer(&actor, &row.view.event_id)?;
             sessions::delete(tx.conn, &session_id)?;
             tx.effect(Effect::SessionDeleted(session_id.as_str().into()));
@@ -282,7 +329,11 @@ pub struct Joined {
 pub async fn join(state: &AppState, request: JoinRequest) -> AppResult<Joined> {
     let code = normalize_join_code(&request.code).ok_or_else(|| AppError::not_found("session"))?;
     let display_name = match request.display_name {
-        Some(name) if !name.trim().is_empty() => Some(limits::single_line("display_name", &name, DISPLAY_NAME_MAX)?),
+        Some(name) if !name.trim().is_empty() => Some(limits::single_line(
+            "display_name",
+            &name,
+            DISPLAY_NAME_MAX,
+        )?),
         _ => None,
     };
     let token = new_token("a");
@@ -290,9 +341,16 @@ pub async fn join(state: &AppState, request: JoinRequest) -> AppResult<Joined> {
     let (attendee_id, session) = state
         .store()
         .write(move |tx| {
-            let row = sessions::by_join_code(tx.conn, &code)?.ok_or_else(|| AppError::not_found("session"))?;
+            let row = sessions::by_join_code(tx.conn, &code)?
+                .ok_or_else(|| AppError::not_found("session"))?;
             let attendee_id = new_id();
-            tokens::insert_attendee(tx.conn, &attendee_id, &row.view.id, display_name.as_deref(), tx.now)?;
+            tokens::insert_attendee(
+                tx.conn,
+                &attendee_id,
+                &row.view.id,
+                display_name.as_deref(),
+                tx.now,
+            )?;
             tokens::insert(
                 tx.conn,
                 &hash,
@@ -348,10 +406,19 @@ pub async fn rotate_token(
     state
         .store()
         .write(move |tx| {
-            let row = sessions::get(tx.conn, &session_id)?.ok_or_else(|| AppError::not_found("session"))?;
+            let row = sessions::get(tx.conn, &session_id)?
+                .ok_or_else(|| AppError::not_found("session"))?;
             require_organizer(&actor, &row.view.event_id)?;
             let revoked = tokens::revoke_session_role(tx.conn, &session_id, role, tx.now)?;
-            tokens::insert(tx.conn, &hash, role, Some(&row.view.event_id), Some(&session_id), None, tx.now)?;
+            tokens::insert(
+                tx.conn,
+                &hash,
+                role,
+                Some(&row.view.event_id),
+                Some(&session_id),
+                None,
+                tx.now,
+            )?;
             tx.effect(Effect::TokensRevoked(revoked));
             Ok(())
         })
@@ -362,7 +429,9 @@ pub async fn rotate_token(
 /// Revoke the token presented (sign out). Its live sockets are closed.
 pub async fn revoke_own_token(state: &AppState, actor: &Actor) -> AppResult<()> {
     if actor.role == Role::Admin {
-        return Err(AppError::conflict("the admin token is configured, not revocable"));
+        return Err(AppError::conflict(
+            "the admin token is configured, not revocable",
+        ));
     }
     let hash = actor.token_hash.clone();
     state

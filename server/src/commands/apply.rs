@@ -23,20 +23,29 @@ pub(super) struct Ctx<'a> {
 impl Ctx<'_> {
     /// The caller moderates this session.
     pub fn require_staff(&self) -> AppResult<()> {
-        if self.actor.is_staff_of(&self.session.view.event_id, &self.session.view.id) {
+        if self
+            .actor
+            .is_staff_of(&self.session.view.event_id, &self.session.view.id)
+        {
             Ok(())
         } else {
-            Err(AppError::forbidden("only the session's speakers and organizers may do this"))
+            Err(AppError::forbidden(
+                "only the session's speakers and organizers may do this",
+            ))
         }
     }
 
     /// The caller is an attendee of this session; returns their attendee id.
     pub fn require_attendee(&self) -> AppResult<&str> {
         match (&self.actor.role, &self.actor.attendee_id) {
-            (Role::Attendee, Some(id)) if self.actor.session_id.as_deref() == Some(self.session.view.id.as_str()) => {
+            (Role::Attendee, Some(id))
+                if self.actor.session_id.as_deref() == Some(self.session.view.id.as_str()) =>
+            {
                 Ok(id)
             }
-            _ => Err(AppError::forbidden("only attendees of this session may do this")),
+            _ => Err(AppError::forbidden(
+                "only attendees of this session may do this",
+            )),
         }
     }
 
@@ -81,17 +90,22 @@ pub(super) async fn execute(
     state
         .store()
         .write(move |tx| {
-            if let Some(id) = &command_id {
-                if let Some(previous) = command_results::find(tx.conn, &actor.token_hash, id)? {
-                    return serde_json::from_str(&previous).map_err(AppError::internal);
-                }
+            if let Some(id) = &command_id
+                && let Some(previous) = command_results::find(tx.conn, &actor.token_hash, id)?
+            {
+                return serde_json::from_str(&previous).map_err(AppError::internal);
             }
             let session = crate::store::sessions::get(tx.conn, &session_id)?
                 .ok_or_else(|| AppError::not_found("session"))?;
             if !actor.can_watch(&session.view.event_id, &session.view.id) {
-                return Err(AppError::forbidden("this token is not valid for this session"));
+                return Err(AppError::forbidden(
+                    "this token is not valid for this session",
+                ));
             }
-            let ctx = Ctx { actor: &actor, session: &session };
+            let ctx = Ctx {
+                actor: &actor,
+                session: &session,
+            };
             let ack = dispatch(tx, &ctx, command)?;
             if let Some(id) = &command_id {
                 let text = serde_json::to_string(&ack).map_err(AppError::internal)?;
@@ -108,20 +122,31 @@ fn dispatch(tx: &mut Tx<'_>, ctx: &Ctx<'_>, command: Command) -> AppResult<Ack> 
         Command::SessionEnd => sessions::set_state(tx, ctx, SessionState::Ended),
         Command::SessionModeration { moderation } => sessions::set_moderation(tx, ctx, moderation),
         Command::NotePost(note) => notes::post(tx, ctx, note),
-        Command::NoteEdit { note_id, body, takeaway } => notes::edit(tx, ctx, &note_id, body, takeaway),
+        Command::NoteEdit {
+            note_id,
+            body,
+            takeaway,
+        } => notes::edit(tx, ctx, &note_id, body, takeaway),
         Command::NoteDelete { note_id } => notes::delete(tx, ctx, &note_id),
         Command::QuestionAsk { body, anonymous } => questions::ask(tx, ctx, &body, anonymous),
-        Command::QuestionEdit { question_id, body } => questions::edit(tx, ctx, &question_id, &body),
+        Command::QuestionEdit { question_id, body } => {
+            questions::edit(tx, ctx, &question_id, &body)
+        }
         Command::QuestionWithdraw { question_id } => questions::withdraw(tx, ctx, &question_id),
         Command::QuestionUpvote { question_id, up } => questions::upvote(tx, ctx, &question_id, up),
         Command::QuestionApprove { question_id } => questions::approve(tx, ctx, &question_id),
         Command::QuestionReject { question_id } => questions::reject(tx, ctx, &question_id),
         Command::QuestionHide { question_id } => questions::hide(tx, ctx, &question_id),
-        Command::QuestionAnswer { question_id, answered, reply } => {
-            questions::answer(tx, ctx, &question_id, answered, reply)
-        }
+        Command::QuestionAnswer {
+            question_id,
+            answered,
+            reply,
+        } => questions::answer(tx, ctx, &question_id, answered, reply),
         Command::QuestionPin { question_id } => questions::pin(tx, ctx, question_id.as_deref()),
-        Command::QuestionLabel { question_id, labels } => questions::label(tx, ctx, &question_id, labels),
+        Command::QuestionLabel {
+            question_id,
+            labels,
+        } => questions::label(tx, ctx, &question_id, labels),
         Command::PollCreate(poll) => polls::create(tx, ctx, poll),
         Command::PollOpen { poll_id } => polls::open(tx, ctx, &poll_id),
         Command::PollClose { poll_id } => polls::close(tx, ctx, &poll_id),

@@ -7,8 +7,8 @@
 //! the same answer and changes nothing. The answer ([`Ack`]) is sent only
 //! after the transaction committed.
 
-mod apply;
 pub mod admin;
+mod apply;
 pub mod notes;
 pub mod polls;
 pub mod questions;

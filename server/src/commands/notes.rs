@@ -33,12 +33,23 @@ pub(super) fn post(tx: &mut Tx<'_>, ctx: &Ctx<'_>, input: NewNote) -> AppResult<
         html: markdown::render(&body),
         body,
         takeaway: input.takeaway,
-        author: if ctx.actor.role == Role::Speaker { "speaker" } else { "organizer" }.to_string(),
+        author: if ctx.actor.role == Role::Speaker {
+            "speaker"
+        } else {
+            "organizer"
+        }
+        .to_string(),
         created_at: tx.now,
         updated_at: tx.now,
     };
     notes::insert(tx.conn, &note)?;
-    let event = tx.emit(&note.session_id, Visibility::Everyone, "note.posted", Some(&entity(&note.id)), &note)?;
+    let event = tx.emit(
+        &note.session_id,
+        Visibility::Everyone,
+        "note.posted",
+        Some(&entity(&note.id)),
+        &note,
+    )?;
     ctx.ack(&[event], &note)
 }
 
@@ -64,7 +75,13 @@ pub(super) fn edit(
     }
     note.updated_at = tx.now;
     notes::update(tx.conn, &note)?;
-    let event = tx.emit(&note.session_id, Visibility::Everyone, "note.updated", Some(&entity(&note.id)), &note)?;
+    let event = tx.emit(
+        &note.session_id,
+        Visibility::Everyone,
+        "note.updated",
+        Some(&entity(&note.id)),
+        &note,
+    )?;
     ctx.ack(&[event], &note)
 }
 
@@ -75,6 +92,12 @@ pub(super) fn delete(tx: &mut Tx<'_>, ctx: &Ctx<'_>, note_id: &str) -> AppResult
     notes::delete(tx.conn, &note.id, tx.now)?;
     tx.redact(&note.session_id, &entity(&note.id))?;
     let data = json!({ "id": note.id });
-    let event = tx.emit(&note.session_id, Visibility::Everyone, "note.deleted", None, &data)?;
+    let event = tx.emit(
+        &note.session_id,
+        Visibility::Everyone,
+        "note.deleted",
+        None,
+        &data,
+    )?;
     ctx.ack(&[event], data)
 }

@@ -32,14 +32,24 @@ fn touch(tx: &mut Tx<'_>, poll: &PollView) {
 }
 
 fn visibility(poll: &PollView) -> Visibility {
-    if poll.state == PollState::Draft { Visibility::StaffOnly } else { Visibility::Everyone }
+    if poll.state == PollState::Draft {
+        Visibility::StaffOnly
+    } else {
+        Visibility::Everyone
+    }
 }
 
 /// Save a changed poll and emit `kind` with it.
 fn publish(tx: &mut Tx<'_>, ctx: &Ctx<'_>, poll: &PollView, kind: &str) -> AppResult<Ack> {
     polls::update(tx.conn, poll, tx.now)?;
     touch(tx, poll);
-    let event = tx.emit(&poll.session_id, visibility(poll), kind, Some(&entity(&poll.id)), poll)?;
+    let event = tx.emit(
+        &poll.session_id,
+        visibility(poll),
+        kind,
+        Some(&entity(&poll.id)),
+        poll,
+    )?;
     ctx.ack(&[event], poll)
 }
 
@@ -58,7 +68,11 @@ pub(super) fn create(tx: &mut Tx<'_>, ctx: &Ctx<'_>, input: NewPoll) -> AppResul
         question: fields.question,
         options: fields.options,
         scale_max: fields.scale_max,
-        state: if open { PollState::Open } else { PollState::Draft },
+        state: if open {
+            PollState::Open
+        } else {
+            PollState::Draft
+        },
         results_visible: input.results_live,
         results: None,
         created_at: tx.now,
@@ -67,7 +81,13 @@ pub(super) fn create(tx: &mut Tx<'_>, ctx: &Ctx<'_>, input: NewPoll) -> AppResul
     };
     polls::insert(tx.conn, &poll)?;
     touch(tx, &poll);
-    let event = tx.emit(&poll.session_id, visibility(&poll), "poll.created", Some(&entity(&poll.id)), &poll)?;
+    let event = tx.emit(
+        &poll.session_id,
+        visibility(&poll),
+        "poll.created",
+        Some(&entity(&poll.id)),
+        &poll,
+    )?;
     ctx.ack(&[event], &poll)
 }
 
@@ -77,7 +97,10 @@ pub(super) fn open(tx: &mut Tx<'_>, ctx: &Ctx<'_>, poll_id: &str) -> AppResult<A
     ctx.require_open()?;
     let mut poll = load(tx, ctx, poll_id)?;
     if poll.state != PollState::Draft {
-        return Err(AppError::conflict(format!("the poll is already {}", poll.state.as_str())));
+        return Err(AppError::conflict(format!(
+            "the poll is already {}",
+            poll.state.as_str()
+        )));
     }
     poll.state = PollState::Open;
     poll.opened_at = Some(tx.now);
@@ -89,7 +112,10 @@ pub(super) fn close(tx: &mut Tx<'_>, ctx: &Ctx<'_>, poll_id: &str) -> AppResult<
     ctx.require_staff()?;
     let mut poll = load(tx, ctx, poll_id)?;
     if poll.state != PollState::Open {
-        return Err(AppError::conflict(format!("the poll is {}, not open", poll.state.as_str())));
+        return Err(AppError::conflict(format!(
+            "the poll is {}, not open",
+            poll.state.as_str()
+        )));
     }
     poll.state = PollState::Closed;
     poll.closed_at = Some(tx.now);
@@ -97,7 +123,12 @@ pub(super) fn close(tx: &mut Tx<'_>, ctx: &Ctx<'_>, poll_id: &str) -> AppResult<
 }
 
 /// Show or hide results to attendees.
-pub(super) fn reveal(tx: &mut Tx<'_>, ctx: &Ctx<'_>, poll_id: &str, visible: bool) -> AppResult<Ack> {
+pub(super) fn reveal(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    poll_id: &str,
+    visible: bool,
+) -> AppResult<Ack> {
     ctx.require_staff()?;
     let mut poll = load(tx, ctx, poll_id)?;
     if poll.results_visible == visible {
@@ -118,12 +149,23 @@ pub(super) fn delete(tx: &mut Tx<'_>, ctx: &Ctx<'_>, poll_id: &str) -> AppResult
     polls::delete(tx.conn, &poll.id)?;
     tx.redact(&poll.session_id, &entity(&poll.id))?;
     let data = json!({ "id": poll.id });
-    let event = tx.emit(&poll.session_id, visibility(&poll), "poll.deleted", None, &data)?;
+    let event = tx.emit(
+        &poll.session_id,
+        visibility(&poll),
+        "poll.deleted",
+        None,
+        &data,
+    )?;
     ctx.ack(&[event], data)
 }
 
 /// Cast or change a ballot.
-pub(super) fn vote(tx: &mut Tx<'_>, ctx: &Ctx<'_>, poll_id: &str, ballot: &Ballot) -> AppResult<Ack> {
+pub(super) fn vote(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    poll_id: &str,
+    ballot: &Ballot,
+) -> AppResult<Ack> {
     let attendee_id = ctx.require_attendee()?.to_string();
     let poll = load(tx, ctx, poll_id)?;
     match poll.state {

@@ -26,17 +26,30 @@ fn entity(id: &str) -> String {
 
 fn load(tx: &mut Tx<'_>, ctx: &Ctx<'_>, question_id: &str) -> AppResult<QuestionRow> {
     questions::get(tx.conn, question_id)?
-        .filter(|q| q.view.session_id == ctx.session.view.id && q.view.state != QuestionState::Withdrawn)
+        .filter(|q| {
+            q.view.session_id == ctx.session.view.id && q.view.state != QuestionState::Withdrawn
+        })
         .ok_or_else(|| AppError::not_found("question"))
 }
 
 /// Write a changed question and emit what each audience should see.
-fn publish(tx: &mut Tx<'_>, ctx: &Ctx<'_>, before: QuestionState, q: &QuestionView) -> AppResult<Vec<LogEvent>> {
+fn publish(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    before: QuestionState,
+    q: &QuestionView,
+) -> AppResult<Vec<LogEvent>> {
     questions::update(tx.conn, q)?;
     let session_id = q.session_id.as_str();
     let mut events = Vec::new();
     if q.state == QuestionState::Visible {
-        events.push(tx.emit(session_id, Visibility::Everyone, "question.updated", Some(&entity(&q.id)), q)?);
+        events.push(tx.emit(
+            session_id,
+            Visibility::Everyone,
+            "question.updated",
+            Some(&entity(&q.id)),
+            q,
+        )?);
     } else {
         if before == QuestionState::Visible {
             tx.redact(session_id, &entity(&q.id))?;
@@ -58,7 +71,13 @@ fn publish(tx: &mut Tx<'_>, ctx: &Ctx<'_>, before: QuestionState, q: &QuestionVi
                 )?);
             }
         }
-        events.push(tx.emit(session_id, Visibility::StaffOnly, "question.updated", Some(&entity(&q.id)), q)?);
+        events.push(tx.emit(
+            session_id,
+            Visibility::StaffOnly,
+            "question.updated",
+            Some(&entity(&q.id)),
+            q,
+        )?);
     }
     tx.touch(CounterRef::Upvotes {
         session_id: session_id.to_string(),
@@ -102,26 +121,48 @@ pub(super) fn ask(tx: &mut Tx<'_>, ctx: &Ctx<'_>, body: &str, anonymous: bool) -
         },
     };
     questions::insert(tx.conn, &row, author_name.as_deref())?;
-    let visibility = if state == QuestionState::Visible { Visibility::Everyone } else { Visibility::StaffOnly };
+    let visibility = if state == QuestionState::Visible {
+        Visibility::Everyone
+    } else {
+        Visibility::StaffOnly
+    };
     let q = &row.view;
-    let event = tx.emit(&q.session_id, visibility, "question.asked", Some(&entity(&q.id)), q)?;
+    let event = tx.emit(
+        &q.session_id,
+        visibility,
+        "question.asked",
+        Some(&entity(&q.id)),
+        q,
+    )?;
     ctx.ack(&[event], q)
 }
 
 fn own(ctx: &Ctx<'_>, q: &QuestionRow) -> AppResult<()> {
     let me = ctx.require_attendee()?;
     if q.attendee_id.as_deref() != Some(me) {
-        return Err(AppError::forbidden("you can only change your own questions"));
+        return Err(AppError::forbidden(
+            "you can only change your own questions",
+        ));
     }
     Ok(())
 }
 
 /// Edit your own question (before it is answered).
-pub(super) fn edit(tx: &mut Tx<'_>, ctx: &Ctx<'_>, question_id: &str, body: &str) -> AppResult<Ack> {
+pub(super) fn edit(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    question_id: &str,
+    body: &str,
+) -> AppResult<Ack> {
     let mut q = load(tx, ctx, question_id)?;
     own(ctx, &q)?;
     ctx.require_open()?;
-    if q.view.answered || !matches!(q.view.state, QuestionState::Visible | QuestionState::Pending) {
+    if q.view.answered
+        || !matches!(
+            q.view.state,
+            QuestionState::Visible | QuestionState::Pending
+        )
+    {
         return Err(AppError::conflict("this question can no longer be edited"));
     }
     q.view.body = limits::required_text("body", body, QUESTION_MAX)?;
@@ -143,7 +184,12 @@ pub(super) fn withdraw(tx: &mut Tx<'_>, ctx: &Ctx<'_>, question_id: &str) -> App
 }
 
 /// Upvote or take back an upvote (attendees; visible questions only).
-pub(super) fn upvote(tx: &mut Tx<'_>, ctx: &Ctx<'_>, question_id: &str, up: bool) -> AppResult<Ack> {
+pub(super) fn upvote(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    question_id: &str,
+    up: bool,
+) -> AppResult<Ack> {
     let attendee_id = ctx.require_attendee()?.to_string();
     ctx.require_open()?;
     let q = load(tx, ctx, question_id)?;
@@ -156,15 +202,26 @@ pub(super) fn upvote(tx: &mut Tx<'_>, ctx: &Ctx<'_>, question_id: &str, up: bool
         question_id: q.view.id.clone(),
     });
     let (count, _) = questions::upvotes(tx.conn, &q.view.id)?.unwrap_or((0, q.view.state));
-    ctx.ack(&[], json!({ "question_id": q.view.id, "upvoted": up, "upvotes": count }))
+    ctx.ack(
+        &[],
+        json!({ "question_id": q.view.id, "upvoted": up, "upvotes": count }),
+    )
 }
 
-fn moderate(tx: &mut Tx<'_>, ctx: &Ctx<'_>, question_id: &str, to: QuestionState) -> AppResult<Ack> {
+fn moderate(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    question_id: &str,
+    to: QuestionState,
+) -> AppResult<Ack> {
     ctx.require_staff()?;
     let mut q = load(tx, ctx, question_id)?;
     let before = q.view.state;
     if before == to {
-        return Err(AppError::conflict(format!("the question is already {}", to.as_str())));
+        return Err(AppError::conflict(format!(
+            "the question is already {}",
+            to.as_str()
+        )));
     }
     q.view.state = to;
     q.view.updated_at = tx.now;
@@ -223,7 +280,11 @@ pub(super) fn answer(
         }
     }
     q.view.answered = answered;
-    q.view.answered_at = if answered { q.view.answered_at.or(Some(tx.now)) } else { None };
+    q.view.answered_at = if answered {
+        q.view.answered_at.or(Some(tx.now))
+    } else {
+        None
+    };
     q.view.updated_at = tx.now;
     let before = q.view.state;
     let events = publish(tx, ctx, before, &q.view)?;
@@ -241,12 +302,23 @@ pub(super) fn pin(tx: &mut Tx<'_>, ctx: &Ctx<'_>, question_id: Option<&str>) -> 
     }
     sessions::set_pinned(tx.conn, &ctx.session.view.id, question_id)?;
     let data = json!({ "question_id": question_id });
-    let event = tx.emit(&ctx.session.view.id, Visibility::Everyone, "question.pinned", None, &data)?;
+    let event = tx.emit(
+        &ctx.session.view.id,
+        Visibility::Everyone,
+        "question.pinned",
+        None,
+        &data,
+    )?;
     ctx.ack(&[event], data)
 }
 
 /// Replace a question's labels.
-pub(super) fn label(tx: &mut Tx<'_>, ctx: &Ctx<'_>, question_id: &str, labels: Vec<String>) -> AppResult<Ack> {
+pub(super) fn label(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    question_id: &str,
+    labels: Vec<String>,
+) -> AppResult<Ack> {
     ctx.require_staff()?;
     if labels.len() > LABELS_MAX {
         return Err(AppError::invalid(format!("at most {LABELS_MAX} labels")));

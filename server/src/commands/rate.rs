@@ -48,9 +48,11 @@ impl RateLimits {
             _ => return Ok(()),
         };
         let key = attendee_id.to_string();
-        limiter
-            .check_key(&key)
-            .map_err(|_| AppError::rate_limited(format!("too many {what}; slow down and retry in a few seconds")))
+        limiter.check_key(&key).map_err(|_| {
+            AppError::rate_limited(format!(
+                "too many {what}; slow down and retry in a few seconds"
+            ))
+        })
     }
 
     /// Drop state of keys that are back at full quota (bounded memory).

@@ -47,12 +47,22 @@ impl ReactionBuffer {
 }
 
 /// Count a reaction (attendees of the session only).
-pub(super) async fn send(state: &AppState, actor: &Actor, session_id: &str, emoji: &str) -> AppResult<Ack> {
+pub(super) async fn send(
+    state: &AppState,
+    actor: &Actor,
+    session_id: &str,
+    emoji: &str,
+) -> AppResult<Ack> {
     if actor.role != Role::Attendee || actor.session_id.as_deref() != Some(session_id) {
-        return Err(AppError::forbidden("only attendees of this session may react"));
+        return Err(AppError::forbidden(
+            "only attendees of this session may react",
+        ));
     }
     let Some(emoji) = EMOJI.iter().find(|e| **e == emoji) else {
-        return Err(AppError::invalid(format!("emoji must be one of {}", EMOJI.join(" "))));
+        return Err(AppError::invalid(format!(
+            "emoji must be one of {}",
+            EMOJI.join(" ")
+        )));
     };
     state.reactions().add(session_id, emoji);
     Ok(Ack {
@@ -71,7 +81,9 @@ pub async fn flush(state: &AppState) {
         .store()
         .write(move |tx| {
             for (session_id, counts) in pending {
-                let Some(session) = sessions::get(tx.conn, &session_id)? else { continue };
+                let Some(session) = sessions::get(tx.conn, &session_id)? else {
+                    continue;
+                };
                 if session.view.state == SessionState::Ended {
                     continue;
                 }

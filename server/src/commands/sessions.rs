@@ -19,7 +19,10 @@ pub(super) fn set_state(tx: &mut Tx<'_>, ctx: &Ctx<'_>, state: SessionState) -> 
             | (SessionState::Scheduled, SessionState::Ended)
     );
     if !allowed {
-        return Err(AppError::conflict(format!("the session is already {}", current.as_str())));
+        return Err(AppError::conflict(format!(
+            "the session is already {}",
+            current.as_str()
+        )));
     }
     sessions::set_state(tx.conn, &ctx.session.view.id, state, tx.now)?;
     let (view, event) = emit_updated(tx, &ctx.session.view.id)?;
@@ -27,7 +30,11 @@ pub(super) fn set_state(tx: &mut Tx<'_>, ctx: &Ctx<'_>, state: SessionState) -> 
 }
 
 /// Switch pre/post moderation.
-pub(super) fn set_moderation(tx: &mut Tx<'_>, ctx: &Ctx<'_>, moderation: Moderation) -> AppResult<Ack> {
+pub(super) fn set_moderation(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    moderation: Moderation,
+) -> AppResult<Ack> {
     ctx.require_staff()?;
     let mut fields = sessions::fields(&ctx.session.view);
     fields.moderation = moderation;
@@ -37,8 +44,17 @@ pub(super) fn set_moderation(tx: &mut Tx<'_>, ctx: &Ctx<'_>, moderation: Moderat
 }
 
 /// Emit `session.updated` with the stored view (after any change to the session).
-pub(crate) fn emit_updated(tx: &mut Tx<'_>, session_id: &str) -> AppResult<(SessionView, LogEvent)> {
+pub(crate) fn emit_updated(
+    tx: &mut Tx<'_>,
+    session_id: &str,
+) -> AppResult<(SessionView, LogEvent)> {
     let row = sessions::get(tx.conn, session_id)?.ok_or_else(|| AppError::not_found("session"))?;
-    let event = tx.emit(session_id, Visibility::Everyone, "session.updated", None, &row.view)?;
+    let event = tx.emit(
+        session_id,
+        Visibility::Everyone,
+        "session.updated",
+        None,
+        &row.view,
+    )?;
     Ok((row.view, event))
 }

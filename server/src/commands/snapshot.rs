@@ -84,7 +84,8 @@ pub struct Loaded {
 /// Read a snapshot for `actor` (inside one read transaction).
 pub fn load(conn: &mut dyn SqlConn, actor: &Actor, session_id: &str) -> AppResult<Loaded> {
     let session = sessions::get(conn, session_id)?.ok_or_else(|| AppError::not_found("session"))?;
-    let event = events::get(conn, &session.view.event_id)?.ok_or_else(|| AppError::not_found("event"))?;
+    let event =
+        events::get(conn, &session.view.event_id)?.ok_or_else(|| AppError::not_found("event"))?;
     let staff = actor.audience() == Audience::Staff;
     let notes = notes::list(conn, session_id)?;
     let questions = questions::list(conn, session_id, staff)?
@@ -102,7 +103,9 @@ pub fn load(conn: &mut dyn SqlConn, actor: &Actor, session_id: &str) -> AppResul
             attendee_id: attendee_id.clone(),
             display_name: actor.display_name.clone(),
             upvoted: questions::upvoted_by(conn, session_id, attendee_id)?,
-            ballots: polls::ballots_of(conn, session_id, attendee_id)?.into_iter().collect(),
+            ballots: polls::ballots_of(conn, session_id, attendee_id)?
+                .into_iter()
+                .collect(),
             pending_questions: questions::pending_of(conn, session_id, attendee_id)?
                 .into_iter()
                 .map(|q| q.view)
@@ -110,7 +113,11 @@ pub fn load(conn: &mut dyn SqlConn, actor: &Actor, session_id: &str) -> AppResul
         }),
         _ => None,
     };
-    let seq = if staff { session.last_staff_seq } else { session.last_public_seq };
+    let seq = if staff {
+        session.last_staff_seq
+    } else {
+        session.last_public_seq
+    };
     Ok(Loaded {
         log_seq: session.last_log_seq,
         snapshot: Snapshot {
@@ -213,15 +220,25 @@ pub fn resume(
 }
 
 /// Every counter's current value that the audience may see.
-fn current_counters(conn: &mut dyn SqlConn, session_id: &str, staff: bool) -> AppResult<Vec<(String, String)>> {
+fn current_counters(
+    conn: &mut dyn SqlConn,
+    session_id: &str,
+    staff: bool,
+) -> AppResult<Vec<(String, String)>> {
     let mut out = Vec::new();
     for q in questions::list(conn, session_id, staff)? {
-        out.push((counters::upvotes_key(&q.view.id), q.view.upvotes.to_string()));
+        out.push((
+            counters::upvotes_key(&q.view.id),
+            q.view.upvotes.to_string(),
+        ));
     }
     for poll in polls::list(conn, session_id, staff)? {
         if staff || poll.results_visible {
             let tally = polls::tally(conn, &poll.id)?;
-            out.push((counters::tally_key(&poll.id), serde_json::to_string(&tally).map_err(AppError::internal)?));
+            out.push((
+                counters::tally_key(&poll.id),
+                serde_json::to_string(&tally).map_err(AppError::internal)?,
+            ));
         }
     }
     let reactions = counters::reactions(conn, session_id)?;

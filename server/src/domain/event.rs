@@ -31,12 +31,12 @@ impl EventSettings {
                 "settings.require_coc_ack needs settings.code_of_conduct",
             ));
         }
-        if let Some(days) = self.retention_days {
-            if days == 0 || days > 3650 {
-                return Err(AppError::invalid(
-                    "settings.retention_days must be between 1 and 3650",
-                ));
-            }
+        if let Some(days) = self.retention_days
+            && (days == 0 || days > 3650)
+        {
+            return Err(AppError::invalid(
+                "settings.retention_days must be between 1 and 3650",
+            ));
         }
         Ok(self)
     }
@@ -167,10 +167,10 @@ impl NewEvent {
 }
 
 fn check_dates(fields: &EventFields) -> AppResult<()> {
-    if let (Some(a), Some(b)) = (&fields.starts_on, &fields.ends_on) {
-        if b < a {
-            return Err(AppError::invalid("ends_on is before starts_on"));
-        }
+    if let (Some(a), Some(b)) = (&fields.starts_on, &fields.ends_on)
+        && b < a
+    {
+        return Err(AppError::invalid("ends_on is before starts_on"));
     }
     Ok(())
 }

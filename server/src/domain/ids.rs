@@ -44,7 +44,10 @@ mod tests {
     #[test]
     fn join_codes_normalise() {
         let code = new_join_code();
-        assert_eq!(normalize_join_code(&code.to_lowercase()), Some(code.clone()));
+        assert_eq!(
+            normalize_join_code(&code.to_lowercase()),
+            Some(code.clone())
+        );
         assert_eq!(
             normalize_join_code(&format!("{}-{}", &code[..3], &code[3..])),
             Some(code)

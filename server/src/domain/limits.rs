@@ -85,7 +85,9 @@ fn checked_text(field: &str, text: &str, max: usize) -> AppResult<String> {
 pub fn http_url(field: &str, text: &str) -> AppResult<String> {
     let text = text.trim();
     if text.len() > URL_MAX {
-        return Err(AppError::invalid(format!("{field} is longer than {URL_MAX} bytes")));
+        return Err(AppError::invalid(format!(
+            "{field} is longer than {URL_MAX} bytes"
+        )));
     }
     let parsed = url::Url::parse(text)
         .map_err(|e| AppError::invalid(format!("{field} is not a URL: {e}")))?;

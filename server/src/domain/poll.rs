@@ -235,7 +235,12 @@ pub fn normalize_answer(text: &str) -> String {
 
 impl Ballot {
     /// The tally keys this ballot adds to `poll`, or why it is not a valid ballot.
-    pub fn tally_keys(&self, kind: PollKind, options: usize, scale_max: Option<i64>) -> AppResult<Vec<String>> {
+    pub fn tally_keys(
+        &self,
+        kind: PollKind,
+        options: usize,
+        scale_max: Option<i64>,
+    ) -> AppResult<Vec<String>> {
         let given = [
             self.option.is_some(),
             self.options.is_some(),
@@ -258,20 +263,41 @@ impl Ballot {
             }
         };
         match (kind, self) {
-            (PollKind::SingleChoice, Ballot { option: Some(i), .. }) => Ok(vec![check_option(*i)?]),
-            (PollKind::MultipleChoice, Ballot { options: Some(list), .. }) => {
+            (
+                PollKind::SingleChoice,
+                Ballot {
+                    option: Some(i), ..
+                },
+            ) => Ok(vec![check_option(*i)?]),
+            (
+                PollKind::MultipleChoice,
+                Ballot {
+                    options: Some(list),
+                    ..
+                },
+            ) => {
                 if list.is_empty() {
                     return Err(AppError::invalid("choose at least one option"));
                 }
-                let mut keys = list.iter().map(|i| check_option(*i)).collect::<AppResult<Vec<_>>>()?;
+                let mut keys = list
+                    .iter()
+                    .map(|i| check_option(*i))
+                    .collect::<AppResult<Vec<_>>>()?;
                 keys.sort();
                 keys.dedup();
                 Ok(keys)
             }
-            (PollKind::Rating, Ballot { rating: Some(r), .. }) => {
+            (
+                PollKind::Rating,
+                Ballot {
+                    rating: Some(r), ..
+                },
+            ) => {
                 let max = scale_max.unwrap_or(5);
                 if *r < 1 || i64::from(*r) > max {
-                    return Err(AppError::invalid(format!("rating must be between 1 and {max}")));
+                    return Err(AppError::invalid(format!(
+                        "rating must be between 1 and {max}"
+                    )));
                 }
                 Ok(vec![r.to_string()])
             }
@@ -299,16 +325,37 @@ mod tests {
 
     #[test]
     fn ballots_reduce_to_keys() {
-        let b = Ballot { options: Some(vec![2, 0, 2]), ..Default::default() };
-        assert_eq!(b.tally_keys(PollKind::MultipleChoice, 3, None).unwrap(), vec!["0", "2"]);
-        let b = Ballot { option: Some(3), ..Default::default() };
+        let b = Ballot {
+            options: Some(vec![2, 0, 2]),
+            ..Default::default()
+        };
+        assert_eq!(
+            b.tally_keys(PollKind::MultipleChoice, 3, None).unwrap(),
+            vec!["0", "2"]
+        );
+        let b = Ballot {
+            option: Some(3),
+            ..Default::default()
+        };
         assert!(b.tally_keys(PollKind::SingleChoice, 3, None).is_err());
-        let b = Ballot { rating: Some(10), ..Default::default() };
+        let b = Ballot {
+            rating: Some(10),
+            ..Default::default()
+        };
         assert!(b.tally_keys(PollKind::Rating, 0, Some(5)).is_err());
         assert!(b.tally_keys(PollKind::Rating, 0, Some(10)).is_ok());
-        let b = Ballot { text: Some("  Rust   Lang ".into()), ..Default::default() };
-        assert_eq!(b.tally_keys(PollKind::WordCloud, 0, None).unwrap(), vec!["rust lang"]);
-        let b = Ballot { option: Some(0), ..Default::default() };
+        let b = Ballot {
+            text: Some("  Rust   Lang ".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            b.tally_keys(PollKind::WordCloud, 0, None).unwrap(),
+            vec!["rust lang"]
+        );
+        let b = Ballot {
+            option: Some(0),
+            ..Default::default()
+        };
         assert!(b.tally_keys(PollKind::WordCloud, 0, None).is_err());
     }
 
@@ -323,7 +370,12 @@ mod tests {
             open: false,
         };
         assert!(p.validate().is_err());
-        let p = NewPoll { kind: PollKind::Rating, options: vec![], scale_max: Some(7), ..p };
+        let p = NewPoll {
+            kind: PollKind::Rating,
+            options: vec![],
+            scale_max: Some(7),
+            ..p
+        };
         assert!(p.validate().is_err());
     }
 }

@@ -269,10 +269,10 @@ fn stream_url(url: Option<String>) -> AppResult<Option<String>> {
 }
 
 fn check_times(fields: &SessionFields) -> AppResult<()> {
-    if let (Some(a), Some(b)) = (fields.starts_at, fields.ends_at) {
-        if b < a {
-            return Err(AppError::invalid("ends_at is before starts_at"));
-        }
+    if let (Some(a), Some(b)) = (fields.starts_at, fields.ends_at)
+        && b < a
+    {
+        return Err(AppError::invalid("ends_at is before starts_at"));
     }
     Ok(())
 }

@@ -37,13 +37,19 @@ async fn create_event(
     Auth(actor): Auth,
     Json(body): Json<NewEvent>,
 ) -> AppResult<(StatusCode, Json<EventCreated>)> {
-    Ok((StatusCode::CREATED, Json(admin::create_event(&state, &actor, body).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(admin::create_event(&state, &actor, body).await?),
+    ))
 }
 
 /// List every event (admin token).
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", security(("bearer" = [])),
     responses((status = 200, description = "Events, newest first", body = Vec<EventView>), Errors))]
-async fn list_events(State(state): State<AppState>, Auth(actor): Auth) -> AppResult<Json<Vec<EventView>>> {
+async fn list_events(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+) -> AppResult<Json<Vec<EventView>>> {
     Ok(Json(admin::list_events(&state, &actor).await?))
 }
 
@@ -51,7 +57,10 @@ async fn list_events(State(state): State<AppState>, Auth(actor): Auth) -> AppRes
 #[utoipa::path(get, path = "/api/v1/events/{event_id}", tag = "events",
     params(("event_id" = String, Path, description = "Event id")),
     responses((status = 200, description = "The event", body = EventView), Errors))]
-async fn get_event(State(state): State<AppState>, Path(event_id): Path<String>) -> AppResult<Json<EventView>> {
+async fn get_event(
+    State(state): State<AppState>,
+    Path(event_id): Path<String>,
+) -> AppResult<Json<EventView>> {
     Ok(Json(admin::get_event(&state, event_id).await?))
 }
 
@@ -65,7 +74,9 @@ async fn update_event(
     Path(event_id): Path<String>,
     Json(patch): Json<EventPatch>,
 ) -> AppResult<Json<EventView>> {
-    Ok(Json(admin::update_event(&state, &actor, event_id, patch).await?))
+    Ok(Json(
+        admin::update_event(&state, &actor, event_id, patch).await?,
+    ))
 }
 
 /// Delete an event with all its sessions, questions, votes and attendees (organizer token).
@@ -91,14 +102,20 @@ async fn create_session(
     Path(event_id): Path<String>,
     Json(body): Json<NewSession>,
 ) -> AppResult<(StatusCode, Json<SessionCreated>)> {
-    Ok((StatusCode::CREATED, Json(admin::create_session(&state, &actor, event_id, body).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(admin::create_session(&state, &actor, event_id, body).await?),
+    ))
 }
 
 /// An event's sessions in schedule order (public).
 #[utoipa::path(get, path = "/api/v1/events/{event_id}/sessions", tag = "sessions",
     params(("event_id" = String, Path, description = "Event id")),
     responses((status = 200, description = "Sessions", body = Vec<SessionView>), Errors))]
-async fn list_sessions(State(state): State<AppState>, Path(event_id): Path<String>) -> AppResult<Json<Vec<SessionView>>> {
+async fn list_sessions(
+    State(state): State<AppState>,
+    Path(event_id): Path<String>,
+) -> AppResult<Json<Vec<SessionView>>> {
     Ok(Json(admin::list_sessions(&state, event_id).await?))
 }
 
@@ -115,11 +132,21 @@ pub struct EventLive {
 #[utoipa::path(get, path = "/api/v1/events/{event_id}/live", tag = "events",
     params(("event_id" = String, Path, description = "Event id")), security(("bearer" = [])),
     responses((status = 200, description = "Counts", body = EventLive), Errors))]
-async fn live(State(state): State<AppState>, Auth(actor): Auth, Path(event_id): Path<String>) -> AppResult<Json<EventLive>> {
+async fn live(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(event_id): Path<String>,
+) -> AppResult<Json<EventLive>> {
     if !actor.organizes(&event_id) {
-        return Err(AppError::forbidden("this needs the event's organizer token"));
+        return Err(AppError::forbidden(
+            "this needs the event's organizer token",
+        ));
     }
-    let ids: Vec<String> = admin::list_sessions(&state, event_id).await?.into_iter().map(|s| s.id).collect();
+    let ids: Vec<String> = admin::list_sessions(&state, event_id)
+        .await?
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
     let sessions = state.hub().presence(&ids);
     let total = sessions.values().sum();
     Ok(Json(EventLive { sessions, total }))
@@ -129,9 +156,15 @@ async fn live(State(state): State<AppState>, Auth(actor): Auth, Path(event_id): 
 #[utoipa::path(get, path = "/api/v1/events/{event_id}/audit", tag = "events",
     params(("event_id" = String, Path, description = "Event id")), security(("bearer" = [])),
     responses((status = 200, description = "Entries, oldest first", body = Vec<AuditEntry>), Errors))]
-async fn audit(State(state): State<AppState>, Auth(actor): Auth, Path(event_id): Path<String>) -> AppResult<Json<Vec<AuditEntry>>> {
+async fn audit(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(event_id): Path<String>,
+) -> AppResult<Json<Vec<AuditEntry>>> {
     if !actor.organizes(&event_id) || !crate::domain::ids::is_id(&event_id) {
-        return Err(AppError::forbidden("this needs the event's organizer token"));
+        return Err(AppError::forbidden(
+            "this needs the event's organizer token",
+        ));
     }
     let entries = state
         .store()

@@ -3,8 +3,8 @@
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 
 use crate::commands::admin;
@@ -18,7 +18,10 @@ pub struct Auth(pub Actor);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let value = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -26,8 +29,13 @@ impl FromRequestParts<AppState> for Auth {
         let token = value
             .to_str()
             .ok()
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .ok_or_else(|| AppError::unauthorized("the Authorization header must be `Bearer <token>`"))?;
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .ok_or_else(|| {
+                AppError::unauthorized("the Authorization header must be `Bearer <token>`")
+            })?;
         admin::authenticate(state, token).await.map(Auth)
     }
 }
@@ -42,9 +50,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         match parts.headers.get("idempotency-key") {
             None => Ok(IdempotencyKey(None)),
             Some(v) => {
-                let key = v
-                    .to_str()
-                    .map_err(|_| AppError::bad_request("Idempotency-Key must be printable ASCII"))?;
+                let key = v.to_str().map_err(|_| {
+                    AppError::bad_request("Idempotency-Key must be printable ASCII")
+                })?;
                 crate::commands::check_command_id(key)?;
                 Ok(IdempotencyKey(Some(key.to_string())))
             }
@@ -85,7 +93,10 @@ fn json_rejection(rejection: JsonRejection) -> AppError {
         }
         JsonRejection::BytesRejection(e) => {
             if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                AppError::new(crate::error::ErrorCode::TooLarge, "the body is larger than allowed")
+                AppError::new(
+                    crate::error::ErrorCode::TooLarge,
+                    "the body is larger than allowed",
+                )
             } else {
                 AppError::bad_request(e.body_text())
             }

@@ -24,7 +24,10 @@ async fn healthz() -> impl IntoResponse {
 /// The store answers (and, with several nodes, the broker): ready for traffic.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     match state.store().ping().await {
-        Ok(()) => (StatusCode::OK, axum::Json(json!({ "status": "ready", "store": "ok" }))),
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(json!({ "status": "ready", "store": "ok" })),
+        ),
         Err(err) => (
             StatusCode::SERVICE_UNAVAILABLE,
             axum::Json(json!({ "status": "unavailable", "store": err.message })),
@@ -35,7 +38,10 @@ async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 /// Prometheus text format.
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")],
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
         state.metrics().render(),
     )
 }

@@ -30,7 +30,9 @@ pub(super) async fn run(
     key: &Option<String>,
     command: Command,
 ) -> AppResult<Json<Ack>> {
-    Ok(Json(commands::execute(state, actor, session_id, key.as_deref(), command).await?))
+    Ok(Json(
+        commands::execute(state, actor, session_id, key.as_deref(), command).await?,
+    ))
 }
 
 /// Post a live note (staff). Markdown is stored as source and rendered sanitized.
@@ -46,7 +48,10 @@ async fn post_note(
     IdempotencyKey(key): IdempotencyKey,
     Json(body): Json<NewNote>,
 ) -> AppResult<(StatusCode, Json<Ack>)> {
-    Ok((StatusCode::CREATED, run(&state, &actor, &session_id, &key, Command::NotePost(body)).await?))
+    Ok((
+        StatusCode::CREATED,
+        run(&state, &actor, &session_id, &key, Command::NotePost(body)).await?,
+    ))
 }
 
 /// Edit a note or mark it as a key takeaway (staff).
@@ -62,7 +67,11 @@ async fn edit_note(
     IdempotencyKey(key): IdempotencyKey,
     Json(body): Json<NoteEdit>,
 ) -> AppResult<Json<Ack>> {
-    let command = Command::NoteEdit { note_id, body: body.body, takeaway: body.takeaway };
+    let command = Command::NoteEdit {
+        note_id,
+        body: body.body,
+        takeaway: body.takeaway,
+    };
     run(&state, &actor, &session_id, &key, command).await
 }
 
@@ -78,7 +87,14 @@ async fn delete_note(
     Path((session_id, note_id)): Path<(String, String)>,
     IdempotencyKey(key): IdempotencyKey,
 ) -> AppResult<Json<Ack>> {
-    run(&state, &actor, &session_id, &key, Command::NoteDelete { note_id }).await
+    run(
+        &state,
+        &actor,
+        &session_id,
+        &key,
+        Command::NoteDelete { note_id },
+    )
+    .await
 }
 
 /// The body of a reaction.
@@ -100,5 +116,12 @@ async fn react(
     Path(session_id): Path<String>,
     Json(body): Json<ReactionBody>,
 ) -> AppResult<Json<Ack>> {
-    run(&state, &actor, &session_id, &None, Command::ReactionSend { emoji: body.emoji }).await
+    run(
+        &state,
+        &actor,
+        &session_id,
+        &None,
+        Command::ReactionSend { emoji: body.emoji },
+    )
+    .await
 }

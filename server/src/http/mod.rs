@@ -45,7 +45,12 @@ pub fn app(state: AppState) -> Router {
             "/api/openapi.json",
             get(move || {
                 let spec = spec_json.clone();
-                async move { ([(axum::http::header::CONTENT_TYPE, "application/json")], spec) }
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        spec,
+                    )
+                }
             }),
         )
         .route("/ws", get(crate::ws::upgrade::handle))

@@ -40,7 +40,10 @@ async fn create(
     IdempotencyKey(key): IdempotencyKey,
     Json(body): Json<NewPoll>,
 ) -> AppResult<(StatusCode, Json<Ack>)> {
-    Ok((StatusCode::CREATED, run(&state, &actor, &session_id, &key, Command::PollCreate(body)).await?))
+    Ok((
+        StatusCode::CREATED,
+        run(&state, &actor, &session_id, &key, Command::PollCreate(body)).await?,
+    ))
 }
 
 /// Delete a poll and its ballots (staff).
@@ -55,7 +58,14 @@ async fn delete(
     Path((session_id, poll_id)): Ids,
     IdempotencyKey(key): IdempotencyKey,
 ) -> AppResult<Json<Ack>> {
-    run(&state, &actor, &session_id, &key, Command::PollDelete { poll_id }).await
+    run(
+        &state,
+        &actor,
+        &session_id,
+        &key,
+        Command::PollDelete { poll_id },
+    )
+    .await
 }
 
 macro_rules! poll_route {
@@ -77,8 +87,18 @@ macro_rules! poll_route {
     };
 }
 
-poll_route!(open, "/api/v1/sessions/{session_id}/polls/{poll_id}/open", PollOpen, "Open a draft poll (staff).");
-poll_route!(close, "/api/v1/sessions/{session_id}/polls/{poll_id}/close", PollClose, "Close an open poll (staff).");
+poll_route!(
+    open,
+    "/api/v1/sessions/{session_id}/polls/{poll_id}/open",
+    PollOpen,
+    "Open a draft poll (staff)."
+);
+poll_route!(
+    close,
+    "/api/v1/sessions/{session_id}/polls/{poll_id}/close",
+    PollClose,
+    "Close an open poll (staff)."
+);
 
 /// The body of `POST …/reveal`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -106,7 +126,17 @@ async fn reveal(
     IdempotencyKey(key): IdempotencyKey,
     Json(body): Json<RevealBody>,
 ) -> AppResult<Json<Ack>> {
-    run(&state, &actor, &session_id, &key, Command::PollReveal { poll_id, visible: body.visible }).await
+    run(
+        &state,
+        &actor,
+        &session_id,
+        &key,
+        Command::PollReveal {
+            poll_id,
+            visible: body.visible,
+        },
+    )
+    .await
 }
 
 /// Cast or change your ballot (attendees; one per poll).
@@ -122,5 +152,12 @@ async fn vote(
     IdempotencyKey(key): IdempotencyKey,
     Json(ballot): Json<Ballot>,
 ) -> AppResult<Json<Ack>> {
-    run(&state, &actor, &session_id, &key, Command::PollVote { poll_id, ballot }).await
+    run(
+        &state,
+        &actor,
+        &session_id,
+        &key,
+        Command::PollVote { poll_id, ballot },
+    )
+    .await
 }

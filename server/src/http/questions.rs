@@ -11,7 +11,9 @@ use super::extract::{Auth, IdempotencyKey, Json, Path};
 use super::live::run;
 use super::openapi::Errors;
 use crate::commands::{Ack, Command};
-use crate::domain::question::{NewQuestion, QuestionAnswer, QuestionEdit, QuestionLabels, QuestionUpvote};
+use crate::domain::question::{
+    NewQuestion, QuestionAnswer, QuestionEdit, QuestionLabels, QuestionUpvote,
+};
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -43,8 +45,14 @@ async fn ask(
     IdempotencyKey(key): IdempotencyKey,
     Json(body): Json<NewQuestion>,
 ) -> AppResult<(StatusCode, Json<Ack>)> {
-    let command = Command::QuestionAsk { body: body.body, anonymous: body.anonymous };
-    Ok((StatusCode::CREATED, run(&state, &actor, &session_id, &key, command).await?))
+    let command = Command::QuestionAsk {
+        body: body.body,
+        anonymous: body.anonymous,
+    };
+    Ok((
+        StatusCode::CREATED,
+        run(&state, &actor, &session_id, &key, command).await?,
+    ))
 }
 
 /// Edit your own question (before it is answered).
@@ -61,7 +69,17 @@ async fn edit(
     IdempotencyKey(key): IdempotencyKey,
     Json(body): Json<QuestionEdit>,
 ) -> AppResult<Json<Ack>> {
-    run(&state, &actor, &session_id, &key, Command::QuestionEdit { question_id, body: body.body }).await
+    run(
+        &state,
+        &actor,
+        &session_id,
+        &key,
+        Command::QuestionEdit {
+            question_id,
+            body: body.body,
+        },
+    )
+    .await
 }
 
 /// Withdraw your own question.
@@ -76,7 +94,14 @@ async fn withdraw(
     Path((session_id, question_id)): Ids,
     IdempotencyKey(key): IdempotencyKey,
 ) -> AppResult<Json<Ack>> {
-    run(&state, &actor, &session_id, &key, Command::QuestionWithdraw { question_id }).await
+    run(
+        &state,
+        &actor,
+        &session_id,
+        &key,
+        Command::QuestionWithdraw { question_id },
+    )
+    .await
 }
 
 /// Upvote a question, or take the upvote back with `{"up": false}` (attendees; once each).
@@ -93,7 +118,17 @@ async fn upvote(
     IdempotencyKey(key): IdempotencyKey,
     Json(body): Json<QuestionUpvote>,
 ) -> AppResult<Json<Ack>> {
-    run(&state, &actor, &session_id, &key, Command::QuestionUpvote { question_id, up: body.up }).await
+    run(
+        &state,
+        &actor,
+        &session_id,
+        &key,
+        Command::QuestionUpvote {
+            question_id,
+            up: body.up,
+        },
+    )
+    .await
 }
 
 macro_rules! moderation_route {
@@ -115,12 +150,24 @@ macro_rules! moderation_route {
     };
 }
 
-moderation_route!(approve, "/api/v1/sessions/{session_id}/questions/{question_id}/approve", QuestionApprove,
-    "Approve a pending question, or restore a hidden or rejected one (staff).");
-moderation_route!(reject, "/api/v1/sessions/{session_id}/questions/{question_id}/reject", QuestionReject,
-    "Reject a question (staff). Attendees never see it.");
-moderation_route!(hide, "/api/v1/sessions/{session_id}/questions/{question_id}/hide", QuestionHide,
-    "Hide a question (staff). It disappears from attendees' views, snapshots and replays.");
+moderation_route!(
+    approve,
+    "/api/v1/sessions/{session_id}/questions/{question_id}/approve",
+    QuestionApprove,
+    "Approve a pending question, or restore a hidden or rejected one (staff)."
+);
+moderation_route!(
+    reject,
+    "/api/v1/sessions/{session_id}/questions/{question_id}/reject",
+    QuestionReject,
+    "Reject a question (staff). Attendees never see it."
+);
+moderation_route!(
+    hide,
+    "/api/v1/sessions/{session_id}/questions/{question_id}/hide",
+    QuestionHide,
+    "Hide a question (staff). It disappears from attendees' views, snapshots and replays."
+);
 
 /// Mark a question answered and/or reply to it (staff).
 #[utoipa::path(post, path = "/api/v1/sessions/{session_id}/questions/{question_id}/answer", tag = "moderation",
@@ -136,7 +183,11 @@ async fn answer(
     IdempotencyKey(key): IdempotencyKey,
     Json(body): Json<QuestionAnswer>,
 ) -> AppResult<Json<Ack>> {
-    let command = Command::QuestionAnswer { question_id, answered: body.answered, reply: body.reply };
+    let command = Command::QuestionAnswer {
+        question_id,
+        answered: body.answered,
+        reply: body.reply,
+    };
     run(&state, &actor, &session_id, &key, command).await
 }
 
@@ -154,7 +205,17 @@ async fn labels(
     IdempotencyKey(key): IdempotencyKey,
     Json(body): Json<QuestionLabels>,
 ) -> AppResult<Json<Ack>> {
-    run(&state, &actor, &session_id, &key, Command::QuestionLabel { question_id, labels: body.labels }).await
+    run(
+        &state,
+        &actor,
+        &session_id,
+        &key,
+        Command::QuestionLabel {
+            question_id,
+            labels: body.labels,
+        },
+    )
+    .await
 }
 
 /// The body of `PUT …/pin`.
@@ -178,5 +239,14 @@ async fn pin(
     IdempotencyKey(key): IdempotencyKey,
     Json(body): Json<PinBody>,
 ) -> AppResult<Json<Ack>> {
-    run(&state, &actor, &session_id, &key, Command::QuestionPin { question_id: body.question_id }).await
+    run(
+        &state,
+        &actor,
+        &session_id,
+        &key,
+        Command::QuestionPin {
+            question_id: body.question_id,
+        },
+    )
+    .await
 }

@@ -38,7 +38,10 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/sessions/{session_id}", tag = "sessions",
     params(("session_id" = String, Path, description = "Session id")),
     responses((status = 200, description = "The session", body = SessionView), Errors))]
-async fn get_session(State(state): State<AppState>, Path(session_id): Path<String>) -> AppResult<Json<SessionView>> {
+async fn get_session(
+    State(state): State<AppState>,
+    Path(session_id): Path<String>,
+) -> AppResult<Json<SessionView>> {
     Ok(Json(admin::get_session(&state, session_id).await?))
 }
 
@@ -52,7 +55,9 @@ async fn update_session(
     Path(session_id): Path<String>,
     Json(patch): Json<SessionPatch>,
 ) -> AppResult<Json<SessionView>> {
-    Ok(Json(admin::update_session(&state, &actor, session_id, patch).await?))
+    Ok(Json(
+        admin::update_session(&state, &actor, session_id, patch).await?,
+    ))
 }
 
 /// Delete a session and everything in it (organizer token). Live sockets close with 4003.
@@ -72,19 +77,33 @@ async fn delete_session(
 #[utoipa::path(get, path = "/api/v1/join/{code}", tag = "join",
     params(("code" = String, Path, description = "Join code")),
     responses((status = 200, description = "The session", body = SessionView), Errors))]
-async fn by_code(State(state): State<AppState>, Path(code): Path<String>) -> AppResult<Json<SessionView>> {
+async fn by_code(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> AppResult<Json<SessionView>> {
     Ok(Json(admin::session_by_code(&state, &code).await?))
 }
 
 /// Join a session with its code: no account, optional display name. Answers with an attendee token.
 #[utoipa::path(post, path = "/api/v1/join", tag = "join", request_body = JoinRequest,
     responses((status = 201, description = "Joined", body = Joined), Errors))]
-async fn join(State(state): State<AppState>, Json(body): Json<JoinRequest>) -> AppResult<(StatusCode, Json<Joined>)> {
+async fn join(
+    State(state): State<AppState>,
+    Json(body): Json<JoinRequest>,
+) -> AppResult<(StatusCode, Json<Joined>)> {
     Ok((StatusCode::CREATED, Json(admin::join(&state, body).await?)))
 }
 
-async fn run(state: &AppState, actor: &crate::domain::roles::Actor, session_id: &str, key: &Option<String>, command: Command) -> AppResult<Json<Ack>> {
-    Ok(Json(commands::execute(state, actor, session_id, key.as_deref(), command).await?))
+async fn run(
+    state: &AppState,
+    actor: &crate::domain::roles::Actor,
+    session_id: &str,
+    key: &Option<String>,
+    command: Command,
+) -> AppResult<Json<Ack>> {
+    Ok(Json(
+        commands::execute(state, actor, session_id, key.as_deref(), command).await?,
+    ))
 }
 
 /// Go live: questions and votes open (staff).
@@ -93,7 +112,12 @@ async fn run(state: &AppState, actor: &crate::domain::roles::Actor, session_id: 
            ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe command id")),
     security(("bearer" = [])),
     responses((status = 200, description = "Started", body = Ack), Errors))]
-async fn start(State(state): State<AppState>, Auth(actor): Auth, Path(session_id): Path<String>, IdempotencyKey(key): IdempotencyKey) -> AppResult<Json<Ack>> {
+async fn start(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(session_id): Path<String>,
+    IdempotencyKey(key): IdempotencyKey,
+) -> AppResult<Json<Ack>> {
     run(&state, &actor, &session_id, &key, Command::SessionStart).await
 }
 
@@ -103,7 +127,12 @@ async fn start(State(state): State<AppState>, Auth(actor): Auth, Path(session_id
            ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe command id")),
     security(("bearer" = [])),
     responses((status = 200, description = "Ended", body = Ack), Errors))]
-async fn end(State(state): State<AppState>, Auth(actor): Auth, Path(session_id): Path<String>, IdempotencyKey(key): IdempotencyKey) -> AppResult<Json<Ack>> {
+async fn end(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(session_id): Path<String>,
+    IdempotencyKey(key): IdempotencyKey,
+) -> AppResult<Json<Ack>> {
     run(&state, &actor, &session_id, &key, Command::SessionEnd).await
 }
 
@@ -128,14 +157,25 @@ async fn moderation(
     IdempotencyKey(key): IdempotencyKey,
     Json(body): Json<ModerationBody>,
 ) -> AppResult<Json<Ack>> {
-    run(&state, &actor, &session_id, &key, Command::SessionModeration { moderation: body.moderation }).await
+    run(
+        &state,
+        &actor,
+        &session_id,
+        &key,
+        Command::SessionModeration {
+            moderation: body.moderation,
+        },
+    )
+    .await
 }
 
 fn check_watch(actor: &crate::domain::roles::Actor, session_id: &str) -> AppResult<()> {
     match actor.role {
         Role::Admin | Role::Organizer => Ok(()),
         _ if actor.session_id.as_deref() == Some(session_id) => Ok(()),
-        _ => Err(AppError::forbidden("this token is not valid for this session")),
+        _ => Err(AppError::forbidden(
+            "this token is not valid for this session",
+        )),
     }
 }
 
@@ -143,7 +183,11 @@ fn check_watch(actor: &crate::domain::roles::Actor, session_id: &str) -> AppResu
 #[utoipa::path(get, path = "/api/v1/sessions/{session_id}/snapshot", tag = "stream",
     params(("session_id" = String, Path, description = "Session id")), security(("bearer" = [])),
     responses((status = 200, description = "Snapshot", body = Snapshot), Errors))]
-async fn get_snapshot(State(state): State<AppState>, Auth(actor): Auth, Path(session_id): Path<String>) -> AppResult<Json<Snapshot>> {
+async fn get_snapshot(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(session_id): Path<String>,
+) -> AppResult<Json<Snapshot>> {
     check_watch(&actor, &session_id)?;
     if !crate::domain::ids::is_id(&session_id) {
         return Err(AppError::not_found("session"));
@@ -152,9 +196,12 @@ async fn get_snapshot(State(state): State<AppState>, Auth(actor): Auth, Path(ses
     let mut loaded = state
         .store()
         .read(move |conn| {
-            let session = crate::store::sessions::get(conn, &sid)?.ok_or_else(|| AppError::not_found("session"))?;
+            let session = crate::store::sessions::get(conn, &sid)?
+                .ok_or_else(|| AppError::not_found("session"))?;
             if !actor.can_watch(&session.view.event_id, &sid) {
-                return Err(AppError::forbidden("this token is not valid for this session"));
+                return Err(AppError::forbidden(
+                    "this token is not valid for this session",
+                ));
             }
             snapshot::load(conn, &actor, &sid)
         })
@@ -222,11 +269,21 @@ async fn replay(
     let outcome = state
         .store()
         .read(move |conn| {
-            let session = crate::store::sessions::get(conn, &session_id)?.ok_or_else(|| AppError::not_found("session"))?;
+            let session = crate::store::sessions::get(conn, &session_id)?
+                .ok_or_else(|| AppError::not_found("session"))?;
             if !actor.can_watch(&session.view.event_id, &session_id) {
-                return Err(AppError::forbidden("this token is not valid for this session"));
+                return Err(AppError::forbidden(
+                    "this token is not valid for this session",
+                ));
             }
-            snapshot::resume(conn, &actor, &session_id, query.since, query.epoch.as_deref(), limit)
+            snapshot::resume(
+                conn,
+                &actor,
+                &session_id,
+                query.since,
+                query.epoch.as_deref(),
+                limit,
+            )
         })
         .await?;
     Ok(Json(match outcome {
@@ -268,7 +325,10 @@ async fn rotate_token(
     Auth(actor): Auth,
     Path((session_id, kind)): Path<(String, SessionTokenKind)>,
 ) -> AppResult<(StatusCode, Json<IssuedToken>)> {
-    Ok((StatusCode::CREATED, Json(admin::rotate_token(&state, &actor, session_id, kind).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(admin::rotate_token(&state, &actor, session_id, kind).await?),
+    ))
 }
 
 /// Who the presented token belongs to.

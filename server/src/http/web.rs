@@ -22,10 +22,17 @@ pub(super) fn routes() -> Router<AppState> {
 fn serve(path: &str) -> Option<Response> {
     let file = Assets::get(path)?;
     let mime = mime_guess::from_path(path).first_or_octet_stream();
-    let cache = if path == "index.html" { "no-cache" } else { "public, max-age=300" };
+    let cache = if path == "index.html" {
+        "no-cache"
+    } else {
+        "public, max-age=300"
+    };
     Some(
         (
-            [(header::CONTENT_TYPE, mime.as_ref().to_string()), (header::CACHE_CONTROL, cache.to_string())],
+            [
+                (header::CONTENT_TYPE, mime.as_ref().to_string()),
+                (header::CACHE_CONTROL, cache.to_string()),
+            ],
             file.data.into_owned(),
         )
             .into_response(),

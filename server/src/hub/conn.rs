@@ -174,7 +174,9 @@ impl ConnHandle {
                 Ok(mut written) => {
                     ob.queued_bytes = ob.queued_bytes.saturating_sub(written);
                     while written > 0 {
-                        let Some(front) = ob.queue.front_mut() else { break };
+                        let Some(front) = ob.queue.front_mut() else {
+                            break;
+                        };
                         if written >= front.len() {
                             written -= front.len();
                             ob.queue.pop_front();

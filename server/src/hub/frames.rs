@@ -20,7 +20,11 @@ fn push_json_str(out: &mut String, text: &str) {
 /// The JSON of an `event` message with the audience's `seq`.
 pub fn event_json(event: &LogEvent, seq: u64) -> String {
     let mut out = String::with_capacity(event.data.len() + event.kind.len() + 64);
-    let _ = write!(out, r#"{{"type":"event","seq":{seq},"ts":{},"kind":"#, event.ts);
+    let _ = write!(
+        out,
+        r#"{{"type":"event","seq":{seq},"ts":{},"kind":"#,
+        event.ts
+    );
     push_json_str(&mut out, &event.kind);
     out.push_str(r#","data":"#);
     out.push_str(&event.data);
@@ -35,7 +39,12 @@ pub fn event(event: &LogEvent, seq: u64) -> Bytes {
 
 /// A `counters` frame: `{"type":"counters","values":{key: value…},"presence":n}`.
 pub fn counters(values: &[(&str, &str)], presence: Option<i64>) -> Bytes {
-    let mut out = String::with_capacity(64 + values.iter().map(|(k, v)| k.len() + v.len() + 4).sum::<usize>());
+    let mut out = String::with_capacity(
+        64 + values
+            .iter()
+            .map(|(k, v)| k.len() + v.len() + 4)
+            .sum::<usize>(),
+    );
     out.push_str(r#"{"type":"counters","values":{"#);
     for (i, (key, value)) in values.iter().enumerate() {
         if i > 0 {
@@ -55,7 +64,8 @@ pub fn counters(values: &[(&str, &str)], presence: Option<i64>) -> Bytes {
 
 /// Any serializable message as a frame (for the per-connection replies).
 pub fn message(value: &impl serde::Serialize) -> Bytes {
-    let json = serde_json::to_vec(value).unwrap_or_else(|_| br#"{"type":"error","code":"internal"}"#.to_vec());
+    let json = serde_json::to_vec(value)
+        .unwrap_or_else(|_| br#"{"type":"error","code":"internal"}"#.to_vec());
     text_frame(&json)
 }
 
@@ -83,7 +93,10 @@ mod tests {
 
     #[test]
     fn counters_json_is_valid_json() {
-        let frame = counters(&[("question:1", "3"), ("reactions", r#"{"👏":2}"#)], Some(7));
+        let frame = counters(
+            &[("question:1", "3"), ("reactions", r#"{"👏":2}"#)],
+            Some(7),
+        );
         let v: serde_json::Value = serde_json::from_slice(&frame[2..]).unwrap();
         assert_eq!(v["values"]["question:1"], 3);
         assert_eq!(v["presence"], 7);

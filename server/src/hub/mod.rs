@@ -108,7 +108,9 @@ impl Hub {
         if let Some(room) = self.inner.rooms.get(session_id).map(|r| r.clone()) {
             room.unsubscribe(conn);
         }
-        self.inner.rooms.remove_if(session_id, |_, room| room.is_empty());
+        self.inner
+            .rooms
+            .remove_if(session_id, |_, room| room.is_empty());
         self.inner.metrics.rooms.set(self.inner.rooms.len() as i64);
     }
 
@@ -184,7 +186,11 @@ impl Hub {
 
     /// Live attendees of one session on this node.
     pub fn attendees(&self, session_id: &str) -> i64 {
-        self.inner.rooms.get(session_id).map(|r| r.attendees()).unwrap_or(0)
+        self.inner
+            .rooms
+            .get(session_id)
+            .map(|r| r.attendees())
+            .unwrap_or(0)
     }
 
     /// Open websocket connections on this node.

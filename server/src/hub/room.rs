@@ -115,7 +115,9 @@ impl Room {
     pub fn unsubscribe(&self, conn: &ConnHandle) {
         let mut inner = self.inner.lock();
         let slot = conn.slot.load(Ordering::Acquire);
-        let Some(sub) = inner.subscribers.get(slot) else { return };
+        let Some(sub) = inner.subscribers.get(slot) else {
+            return;
+        };
         if sub.conn.id != conn.id {
             return;
         }
@@ -139,7 +141,11 @@ impl Room {
         }
         let counters = counters_frame(&inner.counters, inner.attendees, true, None);
         let slot = conn.slot.load(Ordering::Acquire);
-        let Some(sub) = inner.subscribers.get_mut(slot).filter(|s| s.conn.id == conn.id) else {
+        let Some(sub) = inner
+            .subscribers
+            .get_mut(slot)
+            .filter(|s| s.conn.id == conn.id)
+        else {
             return false;
         };
         let buffered = sub.catching.take().unwrap_or_default();
@@ -202,7 +208,8 @@ impl Room {
                     buffer.extend(tagged.iter().cloned());
                     if buffer.len() > CATCH_UP_LIMIT {
                         buffer.clear();
-                        sub.conn.request_close(crate::ws::frame::close::SLOW_CONSUMER);
+                        sub.conn
+                            .request_close(crate::ws::frame::close::SLOW_CONSUMER);
                     }
                 }
                 None => {
@@ -239,10 +246,10 @@ impl Room {
         let frames = counters_frame(&inner.counters, inner.attendees, presence, Some(&dirty));
         let mut sent = 0;
         for sub in inner.subscribers.iter().filter(|s| s.catching.is_none()) {
-            if let Some(frame) = frames.get(sub.audience) {
-                if sub.conn.send(std::slice::from_ref(&frame)) {
-                    sent += 1;
-                }
+            if let Some(frame) = frames.get(sub.audience)
+                && sub.conn.send(std::slice::from_ref(&frame))
+            {
+                sent += 1;
             }
         }
         sent
@@ -290,7 +297,9 @@ fn counters_frame(
     let public = pick(false);
     let staff = pick(true);
     AudienceFrames {
-        public: (!public.is_empty() || presence.is_some()).then(|| frames::counters(&public, presence)),
-        staff: (!staff.is_empty() || presence.is_some()).then(|| frames::counters(&staff, presence)),
+        public: (!public.is_empty() || presence.is_some())
+            .then(|| frames::counters(&public, presence)),
+        staff: (!staff.is_empty() || presence.is_some())
+            .then(|| frames::counters(&staff, presence)),
     }
 }

@@ -14,7 +14,13 @@ pub fn find(conn: &mut dyn SqlConn, actor: &str, command_id: &str) -> StoreResul
 }
 
 /// Remember the answer.
-pub fn record(conn: &mut dyn SqlConn, actor: &str, command_id: &str, result: &str, now: i64) -> StoreResult<()> {
+pub fn record(
+    conn: &mut dyn SqlConn,
+    actor: &str,
+    command_id: &str,
+    result: &str,
+    now: i64,
+) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO command_results (actor, command_id, result, created_at) VALUES (?, ?, ?, ?)",
         params![actor, command_id, result, now],
@@ -24,5 +30,8 @@ pub fn record(conn: &mut dyn SqlConn, actor: &str, command_id: &str, result: &st
 
 /// Forget answers older than `before` (retries come within minutes, not days).
 pub fn prune(conn: &mut dyn SqlConn, before: i64) -> StoreResult<u64> {
-    conn.execute("DELETE FROM command_results WHERE created_at < ?", params![before])
+    conn.execute(
+        "DELETE FROM command_results WHERE created_at < ?",
+        params![before],
+    )
 }

@@ -37,7 +37,12 @@ pub fn reactions(conn: &mut dyn SqlConn, session_id: &str) -> StoreResult<BTreeM
 }
 
 /// Add `delta` to a session's count of `emoji`.
-pub fn add_reaction(conn: &mut dyn SqlConn, session_id: &str, emoji: &str, delta: i64) -> StoreResult<()> {
+pub fn add_reaction(
+    conn: &mut dyn SqlConn,
+    session_id: &str,
+    emoji: &str,
+    delta: i64,
+) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO reactions (session_id, emoji, count) VALUES (?, ?, ?)
          ON CONFLICT (session_id, emoji) DO UPDATE SET count = reactions.count + excluded.count",
@@ -51,8 +56,13 @@ pub(super) fn collect(tx: &mut Tx<'_>) -> StoreResult<()> {
     let touched = std::mem::take(&mut tx.touched);
     for counter in touched {
         let update = match &counter {
-            CounterRef::Upvotes { session_id, question_id } => {
-                let Some((count, state)) = questions::upvotes(tx.conn, question_id)? else { continue };
+            CounterRef::Upvotes {
+                session_id,
+                question_id,
+            } => {
+                let Some((count, state)) = questions::upvotes(tx.conn, question_id)? else {
+                    continue;
+                };
                 CounterUpdate {
                     session_id: Arc::from(session_id.as_str()),
                     key: upvotes_key(question_id),
@@ -60,8 +70,13 @@ pub(super) fn collect(tx: &mut Tx<'_>) -> StoreResult<()> {
                     staff_only: state != QuestionState::Visible,
                 }
             }
-            CounterRef::Tally { session_id, poll_id } => {
-                let Some(poll) = polls::get(tx.conn, poll_id)? else { continue };
+            CounterRef::Tally {
+                session_id,
+                poll_id,
+            } => {
+                let Some(poll) = polls::get(tx.conn, poll_id)? else {
+                    continue;
+                };
                 let tally = polls::tally(tx.conn, poll_id)?;
                 CounterUpdate {
                     session_id: Arc::from(session_id.as_str()),

@@ -26,7 +26,12 @@ fn settings_json(settings: &EventSettings) -> String {
 }
 
 /// Insert a new event.
-pub fn insert(conn: &mut dyn SqlConn, id: &str, fields: &EventFields, now: i64) -> StoreResult<EventView> {
+pub fn insert(
+    conn: &mut dyn SqlConn,
+    id: &str,
+    fields: &EventFields,
+    now: i64,
+) -> StoreResult<EventView> {
     conn.execute(
         "INSERT INTO events (id, name, description, timezone, starts_on, ends_on, settings, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -47,17 +52,23 @@ pub fn insert(conn: &mut dyn SqlConn, id: &str, fields: &EventFields, now: i64) 
 
 /// One event by id.
 pub fn get(conn: &mut dyn SqlConn, id: &str) -> StoreResult<Option<EventView>> {
-    conn.query_opt(&format!("SELECT {COLUMNS} FROM events WHERE id = ?"), params![id])?
-        .map(|r| view(&r))
-        .transpose()
+    conn.query_opt(
+        &format!("SELECT {COLUMNS} FROM events WHERE id = ?"),
+        params![id],
+    )?
+    .map(|r| view(&r))
+    .transpose()
 }
 
 /// All events, newest first.
 pub fn list(conn: &mut dyn SqlConn) -> StoreResult<Vec<EventView>> {
-    conn.query(&format!("SELECT {COLUMNS} FROM events ORDER BY created_at DESC"), params![])?
-        .iter()
-        .map(view)
-        .collect()
+    conn.query(
+        &format!("SELECT {COLUMNS} FROM events ORDER BY created_at DESC"),
+        params![],
+    )?
+    .iter()
+    .map(view)
+    .collect()
 }
 
 /// The editable fields of a stored event.

@@ -49,7 +49,12 @@ pub fn replay(
 }
 
 /// Events with `log_seq` in `(after, up_to]`, in order (all audiences).
-pub fn range(conn: &mut dyn SqlConn, session_id: &str, after: u64, up_to: u64) -> StoreResult<Vec<LogEvent>> {
+pub fn range(
+    conn: &mut dyn SqlConn,
+    session_id: &str,
+    after: u64,
+    up_to: u64,
+) -> StoreResult<Vec<LogEvent>> {
     let sid: Arc<str> = Arc::from(session_id);
     conn.query(
         &format!(

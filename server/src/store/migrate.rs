@@ -29,7 +29,10 @@ pub fn run(conn: &mut dyn SqlConn, migrations: &[Migration]) -> StoreResult<()> 
          )",
     )?;
     let current = conn
-        .query_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", params![])?
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            params![],
+        )?
         .int(0)?;
     let newest = migrations.last().map(|m| m.version).unwrap_or(0);
     if current > newest {

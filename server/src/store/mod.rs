@@ -66,20 +66,31 @@ struct StoreInner {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("url", &self.inner.url).finish()
+        f.debug_struct("Store")
+            .field("url", &self.inner.url)
+            .finish()
     }
 }
 
 impl Store {
     /// Open the store at `url`, run migrations, and start the writer and readers.
-    pub fn open(url: &DatabaseUrl, sink: Arc<dyn CommitSink>, metrics: Arc<Metrics>) -> AppResult<Store> {
-        let (writer_connector, reader_connector, migrations): (Connector, Connector, _) = match url {
+    pub fn open(
+        url: &DatabaseUrl,
+        sink: Arc<dyn CommitSink>,
+        metrics: Arc<Metrics>,
+    ) -> AppResult<Store> {
+        let (writer_connector, reader_connector, migrations): (Connector, Connector, _) = match url
+        {
             DatabaseUrl::Sqlite(path) => {
                 let w = path.clone();
                 let r = path.clone();
                 (
-                    Arc::new(move || Ok(Box::new(sqlite::SqliteConn::open(&w, false)?) as Box<dyn SqlConn>)),
-                    Arc::new(move || Ok(Box::new(sqlite::SqliteConn::open(&r, false)?) as Box<dyn SqlConn>)),
+                    Arc::new(move || {
+                        Ok(Box::new(sqlite::SqliteConn::open(&w, false)?) as Box<dyn SqlConn>)
+                    }),
+                    Arc::new(move || {
+                        Ok(Box::new(sqlite::SqliteConn::open(&r, false)?) as Box<dyn SqlConn>)
+                    }),
                     migrate::SQLITE,
                 )
             }
@@ -89,8 +100,10 @@ impl Store {
                 ));
             }
         };
-        let mut conn = writer_connector().map_err(|e| AppError::unavailable(format!("opening {url}: {e}")))?;
-        migrate::run(&mut *conn, migrations).map_err(|e| AppError::unavailable(format!("migrating {url}: {e}")))?;
+        let mut conn =
+            writer_connector().map_err(|e| AppError::unavailable(format!("opening {url}: {e}")))?;
+        migrate::run(&mut *conn, migrations)
+            .map_err(|e| AppError::unavailable(format!("migrating {url}: {e}")))?;
         drop(conn);
 
         let (writes, write_rx) = crossbeam_channel::bounded::<writer::Job>(WRITE_QUEUE);
@@ -112,7 +125,9 @@ impl Store {
                         if conn.is_none() {
                             match connector() {
                                 Ok(c) => conn = Some(c),
-                                Err(err) => tracing::warn!(error = %err, "store reader cannot connect"),
+                                Err(err) => {
+                                    tracing::warn!(error = %err, "store reader cannot connect")
+                                }
                             }
                         }
                         job(&mut conn);
@@ -144,13 +159,19 @@ impl Store {
         match self.inner.writes.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
-                return Err(AppError::rate_limited("the server is busy writing; retry in a moment"));
+                return Err(AppError::rate_limited(
+                    "the server is busy writing; retry in a moment",
+                ));
             }
-            Err(TrySendError::Disconnected(_)) => return Err(AppError::unavailable("store writer stopped")),
+            Err(TrySendError::Disconnected(_)) => {
+                return Err(AppError::unavailable("store writer stopped"));
+            }
         }
         match tokio::time::timeout(WRITE_TIMEOUT, answer).await {
             Ok(Ok(result)) => result,
-            Ok(Err(_closed)) => Err(AppError::unavailable("the write was dropped: store unreachable")),
+            Ok(Err(_closed)) => Err(AppError::unavailable(
+                "the write was dropped: store unreachable",
+            )),
             Err(_elapsed) => Err(AppError::unavailable("timed out waiting for the store")),
         }
     }

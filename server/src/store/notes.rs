@@ -63,7 +63,13 @@ pub fn list(conn: &mut dyn SqlConn, session_id: &str) -> StoreResult<Vec<NoteVie
 pub fn update(conn: &mut dyn SqlConn, note: &NoteView) -> StoreResult<()> {
     conn.execute(
         "UPDATE notes SET body = ?, html = ?, takeaway = ?, updated_at = ? WHERE id = ?",
-        params![&note.body, &note.html, note.takeaway, note.updated_at, &note.id],
+        params![
+            &note.body,
+            &note.html,
+            note.takeaway,
+            note.updated_at,
+            &note.id
+        ],
     )?;
     Ok(())
 }

@@ -13,11 +13,13 @@ fn view(row: &Row) -> StoreResult<PollView> {
     Ok(PollView {
         id: row.text(0)?,
         session_id: row.text(1)?,
-        kind: PollKind::parse(&kind).ok_or_else(|| StoreError::Shape(format!("poll kind {kind}")))?,
+        kind: PollKind::parse(&kind)
+            .ok_or_else(|| StoreError::Shape(format!("poll kind {kind}")))?,
         question: row.text(3)?,
         options: row.json(4)?,
         scale_max: row.opt_int(5)?,
-        state: PollState::parse(&state).ok_or_else(|| StoreError::Shape(format!("poll state {state}")))?,
+        state: PollState::parse(&state)
+            .ok_or_else(|| StoreError::Shape(format!("poll state {state}")))?,
         results_visible: row.flag(7)?,
         results: None,
         created_at: row.int(8)?,
@@ -51,16 +53,21 @@ pub fn insert(conn: &mut dyn SqlConn, poll: &PollView) -> StoreResult<()> {
 
 /// One poll (without results).
 pub fn get(conn: &mut dyn SqlConn, id: &str) -> StoreResult<Option<PollView>> {
-    conn.query_opt(&format!("SELECT {COLUMNS} FROM polls WHERE id = ?"), params![id])?
-        .map(|r| view(&r))
-        .transpose()
+    conn.query_opt(
+        &format!("SELECT {COLUMNS} FROM polls WHERE id = ?"),
+        params![id],
+    )?
+    .map(|r| view(&r))
+    .transpose()
 }
 
 /// A session's polls, oldest first (without results); `drafts` includes drafts.
 pub fn list(conn: &mut dyn SqlConn, session_id: &str, drafts: bool) -> StoreResult<Vec<PollView>> {
     let filter = if drafts { "" } else { " AND state <> 'draft'" };
     conn.query(
-        &format!("SELECT {COLUMNS} FROM polls WHERE session_id = ?{filter} ORDER BY created_at, id"),
+        &format!(
+            "SELECT {COLUMNS} FROM polls WHERE session_id = ?{filter} ORDER BY created_at, id"
+        ),
         params![session_id],
     )?
     .iter()
@@ -91,7 +98,11 @@ pub fn delete(conn: &mut dyn SqlConn, id: &str) -> StoreResult<()> {
 }
 
 /// An attendee's current ballot keys on a poll.
-pub fn ballot(conn: &mut dyn SqlConn, poll_id: &str, attendee_id: &str) -> StoreResult<Option<Vec<String>>> {
+pub fn ballot(
+    conn: &mut dyn SqlConn,
+    poll_id: &str,
+    attendee_id: &str,
+) -> StoreResult<Option<Vec<String>>> {
     conn.query_opt(
         "SELECT choice FROM ballots WHERE poll_id = ? AND attendee_id = ?",
         params![poll_id, attendee_id],
@@ -101,7 +112,11 @@ pub fn ballot(conn: &mut dyn SqlConn, poll_id: &str, attendee_id: &str) -> Store
 }
 
 /// An attendee's ballots in a session: poll id → keys.
-pub fn ballots_of(conn: &mut dyn SqlConn, session_id: &str, attendee_id: &str) -> StoreResult<Vec<(String, Vec<String>)>> {
+pub fn ballots_of(
+    conn: &mut dyn SqlConn,
+    session_id: &str,
+    attendee_id: &str,
+) -> StoreResult<Vec<(String, Vec<String>)>> {
     conn.query(
         "SELECT b.poll_id, b.choice FROM ballots b JOIN polls p ON p.id = b.poll_id
           WHERE p.session_id = ? AND b.attendee_id = ?",
@@ -114,7 +129,13 @@ pub fn ballots_of(conn: &mut dyn SqlConn, session_id: &str, attendee_id: &str) -
 
 /// Record (or replace) a ballot and move the tally from the old keys to the new.
 /// Returns false when the ballot is unchanged.
-pub fn cast(conn: &mut dyn SqlConn, poll_id: &str, attendee_id: &str, keys: &[String], now: i64) -> StoreResult<bool> {
+pub fn cast(
+    conn: &mut dyn SqlConn,
+    poll_id: &str,
+    attendee_id: &str,
+    keys: &[String],
+    now: i64,
+) -> StoreResult<bool> {
     let previous = ballot(conn, poll_id, attendee_id)?;
     if previous.as_deref() == Some(keys) {
         return Ok(false);
@@ -147,14 +168,20 @@ pub fn cast(conn: &mut dyn SqlConn, poll_id: &str, attendee_id: &str, keys: &[St
             params![poll_id, key],
         )?;
     }
-    conn.execute("DELETE FROM poll_tallies WHERE poll_id = ? AND count <= 0", params![poll_id])?;
+    conn.execute(
+        "DELETE FROM poll_tallies WHERE poll_id = ? AND count <= 0",
+        params![poll_id],
+    )?;
     Ok(true)
 }
 
 /// The running tally of a poll.
 pub fn tally(conn: &mut dyn SqlConn, poll_id: &str) -> StoreResult<Tally> {
     let ballots = conn
-        .query_one("SELECT COUNT(*) FROM ballots WHERE poll_id = ?", params![poll_id])?
+        .query_one(
+            "SELECT COUNT(*) FROM ballots WHERE poll_id = ?",
+            params![poll_id],
+        )?
         .int(0)?;
     let counts = conn
         .query(

@@ -15,7 +15,8 @@ pub struct QuestionRow {
     pub anonymous: bool,
 }
 
-const COLUMNS: &str = "id, session_id, attendee_id, body, anonymous, author_name, state, answered, answer,
+const COLUMNS: &str =
+    "id, session_id, attendee_id, body, anonymous, author_name, state, answered, answer,
     answer_html, answered_at, labels, upvotes, created_at, updated_at";
 
 fn row_to_question(row: &Row) -> StoreResult<QuestionRow> {
@@ -29,7 +30,8 @@ fn row_to_question(row: &Row) -> StoreResult<QuestionRow> {
             session_id: row.text(1)?,
             body: row.text(3)?,
             author_name: if anonymous { None } else { row.opt_text(5)? },
-            state: QuestionState::parse(&state).ok_or_else(|| StoreError::Shape(format!("question state {state}")))?,
+            state: QuestionState::parse(&state)
+                .ok_or_else(|| StoreError::Shape(format!("question state {state}")))?,
             answered: row.flag(7)?,
             answer: row.opt_text(8)?,
             answer_html: row.opt_text(9)?,
@@ -43,7 +45,11 @@ fn row_to_question(row: &Row) -> StoreResult<QuestionRow> {
 }
 
 /// Insert a question.
-pub fn insert(conn: &mut dyn SqlConn, q: &QuestionRow, author_name: Option<&str>) -> StoreResult<()> {
+pub fn insert(
+    conn: &mut dyn SqlConn,
+    q: &QuestionRow,
+    author_name: Option<&str>,
+) -> StoreResult<()> {
     conn.execute(
         "INSERT INTO questions (id, session_id, attendee_id, body, anonymous, author_name, state, labels, upvotes,
                                 created_at, updated_at)
@@ -65,24 +71,38 @@ pub fn insert(conn: &mut dyn SqlConn, q: &QuestionRow, author_name: Option<&str>
 
 /// One question.
 pub fn get(conn: &mut dyn SqlConn, id: &str) -> StoreResult<Option<QuestionRow>> {
-    conn.query_opt(&format!("SELECT {COLUMNS} FROM questions WHERE id = ?"), params![id])?
-        .map(|r| row_to_question(&r))
-        .transpose()
+    conn.query_opt(
+        &format!("SELECT {COLUMNS} FROM questions WHERE id = ?"),
+        params![id],
+    )?
+    .map(|r| row_to_question(&r))
+    .transpose()
 }
 
 /// A session's questions, oldest first; `all` includes every state, otherwise
 /// only visible ones.
 pub fn list(conn: &mut dyn SqlConn, session_id: &str, all: bool) -> StoreResult<Vec<QuestionRow>> {
     let sql = if all {
-        format!("SELECT {COLUMNS} FROM questions WHERE session_id = ? AND state <> 'withdrawn' ORDER BY created_at, id")
+        format!(
+            "SELECT {COLUMNS} FROM questions WHERE session_id = ? AND state <> 'withdrawn' ORDER BY created_at, id"
+        )
     } else {
-        format!("SELECT {COLUMNS} FROM questions WHERE session_id = ? AND state = 'visible' ORDER BY created_at, id")
+        format!(
+            "SELECT {COLUMNS} FROM questions WHERE session_id = ? AND state = 'visible' ORDER BY created_at, id"
+        )
     };
-    conn.query(&sql, params![session_id])?.iter().map(row_to_question).collect()
+    conn.query(&sql, params![session_id])?
+        .iter()
+        .map(row_to_question)
+        .collect()
 }
 
 /// An attendee's own questions that others cannot see yet (pending).
-pub fn pending_of(conn: &mut dyn SqlConn, session_id: &str, attendee_id: &str) -> StoreResult<Vec<QuestionRow>> {
+pub fn pending_of(
+    conn: &mut dyn SqlConn,
+    session_id: &str,
+    attendee_id: &str,
+) -> StoreResult<Vec<QuestionRow>> {
     conn.query(
         &format!(
             "SELECT {COLUMNS} FROM questions WHERE session_id = ? AND attendee_id = ? AND state = 'pending'
@@ -117,7 +137,13 @@ pub fn update(conn: &mut dyn SqlConn, q: &QuestionView) -> StoreResult<()> {
 }
 
 /// Add (`up`) or remove an attendee's upvote; returns whether anything changed.
-pub fn set_upvote(conn: &mut dyn SqlConn, question_id: &str, attendee_id: &str, up: bool, now: i64) -> StoreResult<bool> {
+pub fn set_upvote(
+    conn: &mut dyn SqlConn,
+    question_id: &str,
+    attendee_id: &str,
+    up: bool,
+    now: i64,
+) -> StoreResult<bool> {
     let changed = if up {
         conn.execute(
             "INSERT INTO upvotes (question_id, attendee_id, created_at) VALUES (?, ?, ?)
@@ -140,7 +166,11 @@ pub fn set_upvote(conn: &mut dyn SqlConn, question_id: &str, attendee_id: &str, 
 }
 
 /// The question ids an attendee has upvoted in a session.
-pub fn upvoted_by(conn: &mut dyn SqlConn, session_id: &str, attendee_id: &str) -> StoreResult<Vec<String>> {
+pub fn upvoted_by(
+    conn: &mut dyn SqlConn,
+    session_id: &str,
+    attendee_id: &str,
+) -> StoreResult<Vec<String>> {
     conn.query(
         "SELECT u.question_id FROM upvotes u JOIN questions q ON q.id = u.question_id
           WHERE q.session_id = ? AND u.attendee_id = ?",
@@ -161,12 +191,19 @@ pub fn count_recent(conn: &mut dyn SqlConn, attendee_id: &str, since: i64) -> St
 }
 
 /// The current upvote count.
-pub fn upvotes(conn: &mut dyn SqlConn, question_id: &str) -> StoreResult<Option<(i64, QuestionState)>> {
-    let row = conn.query_opt("SELECT upvotes, state FROM questions WHERE id = ?", params![question_id])?;
+pub fn upvotes(
+    conn: &mut dyn SqlConn,
+    question_id: &str,
+) -> StoreResult<Option<(i64, QuestionState)>> {
+    let row = conn.query_opt(
+        "SELECT upvotes, state FROM questions WHERE id = ?",
+        params![question_id],
+    )?;
     let Some(row) = row else { return Ok(None) };
     let state = row.text(1)?;
     Ok(Some((
         row.int(0)?,
-        QuestionState::parse(&state).ok_or_else(|| StoreError::Shape(format!("question state {state}")))?,
+        QuestionState::parse(&state)
+            .ok_or_else(|| StoreError::Shape(format!("question state {state}")))?,
     )))
 }

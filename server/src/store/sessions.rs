@@ -49,7 +49,8 @@ fn row_to_session(row: &Row) -> StoreResult<SessionRow> {
             ends_at: row.opt_int(8)?,
             stream_url: row.opt_text(9)?,
             disclosures: row.text(10)?,
-            state: SessionState::parse(&state).ok_or_else(|| StoreError::Shape(format!("session state {state}")))?,
+            state: SessionState::parse(&state)
+                .ok_or_else(|| StoreError::Shape(format!("session state {state}")))?,
             moderation: Moderation::parse(&moderation)
                 .ok_or_else(|| StoreError::Shape(format!("moderation {moderation}")))?,
             join_code: row.text(13)?,
@@ -107,21 +108,29 @@ pub fn insert(
 
 /// One session by id.
 pub fn get(conn: &mut dyn SqlConn, id: &str) -> StoreResult<Option<SessionRow>> {
-    conn.query_opt(&format!("SELECT {COLUMNS} FROM sessions WHERE id = ?"), params![id])?
-        .map(|r| row_to_session(&r))
-        .transpose()
+    conn.query_opt(
+        &format!("SELECT {COLUMNS} FROM sessions WHERE id = ?"),
+        params![id],
+    )?
+    .map(|r| row_to_session(&r))
+    .transpose()
 }
 
 /// One session by its join code.
 pub fn by_join_code(conn: &mut dyn SqlConn, code: &str) -> StoreResult<Option<SessionRow>> {
-    conn.query_opt(&format!("SELECT {COLUMNS} FROM sessions WHERE join_code = ?"), params![code])?
-        .map(|r| row_to_session(&r))
-        .transpose()
+    conn.query_opt(
+        &format!("SELECT {COLUMNS} FROM sessions WHERE join_code = ?"),
+        params![code],
+    )?
+    .map(|r| row_to_session(&r))
+    .transpose()
 }
 
 /// Whether a join code is taken.
 pub fn code_taken(conn: &mut dyn SqlConn, code: &str) -> StoreResult<bool> {
-    Ok(conn.query_opt("SELECT 1 FROM sessions WHERE join_code = ?", params![code])?.is_some())
+    Ok(conn
+        .query_opt("SELECT 1 FROM sessions WHERE join_code = ?", params![code])?
+        .is_some())
 }
 
 /// An event's sessions in schedule order.
@@ -155,7 +164,12 @@ pub fn fields(view: &SessionView) -> SessionFields {
 }
 
 /// Overwrite the editable fields.
-pub fn update(conn: &mut dyn SqlConn, id: &str, fields: &SessionFields, now: i64) -> StoreResult<()> {
+pub fn update(
+    conn: &mut dyn SqlConn,
+    id: &str,
+    fields: &SessionFields,
+    now: i64,
+) -> StoreResult<()> {
     conn.execute(
         "UPDATE sessions SET title = ?, abstract = ?, speakers = ?, track = ?, room = ?, starts_at = ?, ends_at = ?,
                 stream_url = ?, disclosures = ?, moderation = ?, updated_at = ?
@@ -179,7 +193,12 @@ pub fn update(conn: &mut dyn SqlConn, id: &str, fields: &SessionFields, now: i64
 }
 
 /// Move the session to `state`, stamping the actual start or end.
-pub fn set_state(conn: &mut dyn SqlConn, id: &str, state: SessionState, now: i64) -> StoreResult<()> {
+pub fn set_state(
+    conn: &mut dyn SqlConn,
+    id: &str,
+    state: SessionState,
+    now: i64,
+) -> StoreResult<()> {
     match state {
         SessionState::Live => conn.execute(
             "UPDATE sessions SET state = 'live', started_at = COALESCE(started_at, ?), ended_at = NULL, updated_at = ?

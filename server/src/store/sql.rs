@@ -95,7 +95,9 @@ impl Row {
     pub fn int(&self, idx: usize) -> StoreResult<i64> {
         match self.at(idx)? {
             Value::Int(v) => Ok(*v),
-            other => Err(StoreError::Shape(format!("column {idx}: expected int, got {other:?}"))),
+            other => Err(StoreError::Shape(format!(
+                "column {idx}: expected int, got {other:?}"
+            ))),
         }
     }
 
@@ -104,7 +106,9 @@ impl Row {
         match self.at(idx)? {
             Value::Null => Ok(None),
             Value::Int(v) => Ok(Some(*v)),
-            other => Err(StoreError::Shape(format!("column {idx}: expected int, got {other:?}"))),
+            other => Err(StoreError::Shape(format!(
+                "column {idx}: expected int, got {other:?}"
+            ))),
         }
     }
 
@@ -117,7 +121,9 @@ impl Row {
     pub fn text(&self, idx: usize) -> StoreResult<String> {
         match self.at(idx)? {
             Value::Text(v) => Ok(v.clone()),
-            other => Err(StoreError::Shape(format!("column {idx}: expected text, got {other:?}"))),
+            other => Err(StoreError::Shape(format!(
+                "column {idx}: expected text, got {other:?}"
+            ))),
         }
     }
 
@@ -126,14 +132,17 @@ impl Row {
         match self.at(idx)? {
             Value::Null => Ok(None),
             Value::Text(v) => Ok(Some(v.clone())),
-            other => Err(StoreError::Shape(format!("column {idx}: expected text, got {other:?}"))),
+            other => Err(StoreError::Shape(format!(
+                "column {idx}: expected text, got {other:?}"
+            ))),
         }
     }
 
     /// A text column holding JSON, decoded.
     pub fn json<T: serde::de::DeserializeOwned>(&self, idx: usize) -> StoreResult<T> {
         let text = self.text(idx)?;
-        serde_json::from_str(&text).map_err(|e| StoreError::Shape(format!("column {idx}: bad JSON: {e}")))
+        serde_json::from_str(&text)
+            .map_err(|e| StoreError::Shape(format!("column {idx}: bad JSON: {e}")))
     }
 }
 

@@ -30,12 +30,11 @@ impl ToSql for Value {
 }
 
 fn backend_err(err: rusqlite::Error) -> StoreError {
-    if let rusqlite::Error::SqliteFailure(code, _) = &err {
-        if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-            || code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-        {
-            return StoreError::Duplicate(err.to_string());
-        }
+    if let rusqlite::Error::SqliteFailure(code, _) = &err
+        && (code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+            || code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY)
+    {
+        return StoreError::Duplicate(err.to_string());
     }
     StoreError::Backend(err.to_string())
 }
@@ -43,12 +42,12 @@ fn backend_err(err: rusqlite::Error) -> StoreError {
 impl SqliteConn {
     /// Open (creating the file and its directory if needed) a connection.
     pub fn open(path: &Path, read_only: bool) -> StoreResult<Self> {
-        if let Some(dir) = path.parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Backend(format!("cannot create {}: {e}", dir.display()))
-                })?;
-            }
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                StoreError::Backend(format!("cannot create {}: {e}", dir.display()))
+            })?;
         }
         let flags = if read_only {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -58,7 +57,8 @@ impl SqliteConn {
                 | OpenFlags::SQLITE_OPEN_NO_MUTEX
         };
         let conn = Connection::open_with_flags(path, flags).map_err(backend_err)?;
-        conn.busy_timeout(Duration::from_secs(10)).map_err(backend_err)?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(backend_err)?;
         conn.set_prepared_statement_cache_capacity(256);
         if !read_only {
             conn.execute_batch(

@@ -30,7 +30,9 @@ pub fn actor(conn: &mut dyn SqlConn, hash: &str) -> StoreResult<Option<Actor>> {
         params![hash],
     )?;
     let Some(row) = row else { return Ok(None) };
-    let Some(role) = Role::parse(&row.text(0)?) else { return Ok(None) };
+    let Some(role) = Role::parse(&row.text(0)?) else {
+        return Ok(None);
+    };
     Ok(Some(Actor {
         role,
         event_id: row.opt_text(1)?,
@@ -42,7 +44,12 @@ pub fn actor(conn: &mut dyn SqlConn, hash: &str) -> StoreResult<Option<Actor>> {
 }
 
 /// Revoke the live tokens of `role` in a session; returns their hashes.
-pub fn revoke_session_role(conn: &mut dyn SqlConn, session_id: &str, role: Role, now: i64) -> StoreResult<Vec<String>> {
+pub fn revoke_session_role(
+    conn: &mut dyn SqlConn,
+    session_id: &str,
+    role: Role,
+    now: i64,
+) -> StoreResult<Vec<String>> {
     let hashes = conn
         .query(
             "SELECT hash FROM tokens WHERE session_id = ? AND role = ? AND revoked_at IS NULL",
@@ -68,10 +75,13 @@ pub fn revoke(conn: &mut dyn SqlConn, hash: &str, now: i64) -> StoreResult<bool>
 
 /// Hashes of every token scoped to an event (to close their sockets when it goes).
 pub fn hashes_for_event(conn: &mut dyn SqlConn, event_id: &str) -> StoreResult<Vec<String>> {
-    conn.query("SELECT hash FROM tokens WHERE event_id = ?", params![event_id])?
-        .iter()
-        .map(|r| r.text(0))
-        .collect()
+    conn.query(
+        "SELECT hash FROM tokens WHERE event_id = ?",
+        params![event_id],
+    )?
+    .iter()
+    .map(|r| r.text(0))
+    .collect()
 }
 
 /// Create an attendee of a session.

@@ -56,7 +56,11 @@ struct Ending {
 
 impl Ending {
     fn with(code: u16, reason: &'static str) -> Self {
-        Ending { code, reason, peer_gone: false }
+        Ending {
+            code,
+            reason,
+            peer_gone: false,
+        }
     }
 }
 
@@ -72,7 +76,12 @@ struct Connection {
 }
 
 /// Serve one upgraded connection until it closes.
-pub async fn run(state: AppState, stream: TcpStream, leftover: Bytes, guard: Option<Arc<ConnectionGuard>>) {
+pub async fn run(
+    state: AppState,
+    stream: TcpStream,
+    leftover: Bytes,
+    guard: Option<Arc<ConnectionGuard>>,
+) {
     let _guard = guard;
     let _ = stream.set_nodelay(true);
     let hub = state.hub().clone();
@@ -108,7 +117,10 @@ impl Connection {
     async fn serve(&mut self, leftover: Bytes) -> Ending {
         if !leftover.is_empty() {
             let mut out = Vec::new();
-            if let Err(e) = self.decoder.feed(&leftover, self.state.config().max_message_bytes, &mut out) {
+            if let Err(e) =
+                self.decoder
+                    .feed(&leftover, self.state.config().max_message_bytes, &mut out)
+            {
                 return Ending::with(e.close_code(), e.reason());
             }
             drop(leftover);
@@ -123,7 +135,10 @@ impl Connection {
         let mut blocked = false;
         loop {
             let has_in_flight = self.in_flight.as_ref().is_some_and(|f| !f.is_empty());
-            let can_read = self.in_flight.as_ref().is_none_or(|f| f.len() < MAX_IN_FLIGHT);
+            let can_read = self
+                .in_flight
+                .as_ref()
+                .is_none_or(|f| f.len() < MAX_IN_FLIGHT);
             tokio::select! {
                 biased;
                 _ = conn.wake.notified() => {
@@ -183,7 +198,11 @@ impl Connection {
                 None
             }
             Incoming::Pong => None,
-            Incoming::Close(_) => Some(Ending { code: close::NORMAL, reason: "bye", peer_gone: true }),
+            Incoming::Close(_) => Some(Ending {
+                code: close::NORMAL,
+                reason: "bye",
+                peer_gone: true,
+            }),
         }
     }
 
@@ -194,7 +213,8 @@ impl Connection {
     /// Count a refused message; too many and the connection is closed.
     fn strike(&mut self) -> Option<Ending> {
         self.strikes += 1;
-        (self.strikes > MAX_STRIKES).then(|| Ending::with(close::ABUSE, "too many invalid or rate-limited messages"))
+        (self.strikes > MAX_STRIKES)
+            .then(|| Ending::with(close::ABUSE, "too many invalid or rate-limited messages"))
     }
 
     fn take_budget(&mut self) -> bool {
@@ -229,7 +249,9 @@ impl Connection {
             "join" => Box::pin(self.join(&envelope)).await,
             "command" => self.command(&envelope),
             "ping" => {
-                self.send(&ServerMessage::Pong { id: envelope.id.as_deref() });
+                self.send(&ServerMessage::Pong {
+                    id: envelope.id.as_deref(),
+                });
                 None
             }
             other => {
@@ -250,7 +272,10 @@ impl Connection {
             this.strike()
         };
         let Some(joined) = &self.joined else {
-            return refuse(self, AppError::conflict("join a session before sending commands"));
+            return refuse(
+                self,
+                AppError::conflict("join a session before sending commands"),
+            );
         };
         let Some(id) = id else {
             return refuse(self, AppError::bad_request("a command needs an `id`"));
@@ -269,10 +294,13 @@ impl Connection {
         let actor = joined.actor.clone();
         let session_id = joined.session_id.clone();
         let id = id.to_string();
-        self.in_flight.get_or_insert_with(FuturesUnordered::new).push(Box::pin(async move {
-            let result = commands::execute(&state, &actor, &session_id, Some(&id), command).await;
-            (id, result)
-        }));
+        self.in_flight
+            .get_or_insert_with(FuturesUnordered::new)
+            .push(Box::pin(async move {
+                let result =
+                    commands::execute(&state, &actor, &session_id, Some(&id), command).await;
+                (id, result)
+            }));
         None
     }
 
@@ -288,7 +316,9 @@ impl Connection {
 
     async fn join(&mut self, envelope: &Envelope<'_>) -> Option<Ending> {
         if self.joined.is_some() {
-            let err = AppError::conflict("already joined; open another connection to watch another session");
+            let err = AppError::conflict(
+                "already joined; open another connection to watch another session",
+            );
             self.send(&ServerMessage::error(envelope.id.as_deref(), &err));
             return self.strike();
         }
@@ -305,7 +335,11 @@ impl Connection {
                 return end.then(|| Ending::with(close::POLICY_VIOLATION, "unauthorized"));
             }
         };
-        let Some(session_id) = envelope.session_id.clone().or_else(|| actor.session_id.clone()) else {
+        let Some(session_id) = envelope
+            .session_id
+            .clone()
+            .or_else(|| actor.session_id.clone())
+        else {
             let err = AppError::invalid("join needs `session_id` with this token");
             self.send(&ServerMessage::error(envelope.id.as_deref(), &err));
             return self.strike();
@@ -315,7 +349,16 @@ impl Connection {
             self.send(&ServerMessage::error(envelope.id.as_deref(), &err));
             return self.strike();
         }
-        match subscribe(&self.state, &self.conn, &actor, &session_id, envelope.since, envelope.epoch.clone()).await {
+        match subscribe(
+            &self.state,
+            &self.conn,
+            &actor,
+            &session_id,
+            envelope.since,
+            envelope.epoch.clone(),
+        )
+        .await
+        {
             Ok(()) => {
                 self.joined = Some(Joined { actor, session_id });
                 None
@@ -393,12 +436,12 @@ impl Connection {
 
 /// Subscribe (catching up), read the snapshot or replay, then go live.
 async fn subscribe(
-state: &AppState,
-conn: &Arc<ConnHandle>,
-actor: &Actor,
-session_id: &str,
-since: Option<u64>,
-epoch: Option<String>,
+    state: &AppState,
+    conn: &Arc<ConnHandle>,
+    actor: &Actor,
+    session_id: &str,
+    since: Option<u64>,
+    epoch: Option<String>,
 ) -> AppResult<()> {
     let hub = state.hub();
     let member = Member {
@@ -414,9 +457,12 @@ epoch: Option<String>,
     let outcome = state
         .store()
         .read(move |conn| {
-            let session = crate::store::sessions::get(conn, &sid)?.ok_or_else(|| AppError::not_found("session"))?;
+            let session = crate::store::sessions::get(conn, &sid)?
+                .ok_or_else(|| AppError::not_found("session"))?;
             if !reader_actor.can_watch(&session.view.event_id, &sid) {
-                return Err(AppError::forbidden("this token is not valid for this session"));
+                return Err(AppError::forbidden(
+                    "this token is not valid for this session",
+                ));
             }
             match since {
                 None => Ok(Resume::NotRecovered {
@@ -424,7 +470,10 @@ epoch: Option<String>,
                     loaded: Box::new(snapshot::load(conn, &reader_actor, &sid)?),
                 })
                 .map(|r| (r, false)),
-                Some(since) => snapshot::resume(conn, &reader_actor, &sid, since, epoch.as_deref(), limit).map(|r| (r, true)),
+                Some(since) => {
+                    snapshot::resume(conn, &reader_actor, &sid, since, epoch.as_deref(), limit)
+                        .map(|r| (r, true))
+                }
             }
         })
         .await?;
@@ -434,20 +483,39 @@ epoch: Option<String>,
             loaded.snapshot.presence = room.attendees();
             let mut frames = Vec::with_capacity(2);
             if resuming {
-                frames.push(frames::message(&ServerMessage::NotRecovered { since: since.unwrap_or(0), reason }));
+                frames.push(frames::message(&ServerMessage::NotRecovered {
+                    since: since.unwrap_or(0),
+                    reason,
+                }));
             }
             frames.push(frames::message(&ServerMessage::Snapshot(&loaded.snapshot)));
             (frames, loaded.log_seq)
         }
-        (Resume::Replayed { events, to, log_seq, counters, epoch }, _) => {
+        (
+            Resume::Replayed {
+                events,
+                to,
+                log_seq,
+                counters,
+                epoch,
+            },
+            _,
+        ) => {
             let mut frames = Vec::with_capacity(events.len() + 2);
-            frames.push(frames::message(&ServerMessage::Resumed { from: since.unwrap_or(0), to, epoch: &epoch }));
+            frames.push(frames::message(&ServerMessage::Resumed {
+                from: since.unwrap_or(0),
+                to,
+                epoch: &epoch,
+            }));
             for event in &events {
                 if let Some(seq) = event.seq_for(audience) {
                     frames.push(frames::event(event, seq));
                 }
             }
-            let pairs: Vec<(&str, &str)> = counters.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let pairs: Vec<(&str, &str)> = counters
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
             frames.push(frames::counters(&pairs, Some(room.attendees())));
             (frames, log_seq)
         }
@@ -482,7 +550,11 @@ fn read_available(socket: &TcpStream, decoder: &mut Decoder, max: usize) -> Read
     loop {
         match socket.try_read(&mut buf) {
             Ok(0) => {
-                return if out.is_empty() { ReadOutcome::Eof } else { ReadOutcome::Messages(out) };
+                return if out.is_empty() {
+                    ReadOutcome::Eof
+                } else {
+                    ReadOutcome::Messages(out)
+                };
             }
             Ok(n) => {
                 if let Err(e) = decoder.feed(&buf[..n], max, &mut out) {
@@ -492,7 +564,9 @@ fn read_available(socket: &TcpStream, decoder: &mut Decoder, max: usize) -> Read
                     return ReadOutcome::Messages(out);
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return ReadOutcome::Messages(out),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                return ReadOutcome::Messages(out);
+            }
             Err(_) => return ReadOutcome::Eof,
         }
     }
@@ -513,7 +587,10 @@ pub fn decode_command(action: &str, args: Option<&str>) -> AppResult<Command> {
                 action.chars().take(40).collect::<String>()
             ))
         } else {
-            AppError::bad_request(format!("invalid args for {}: {message}", action.chars().take(40).collect::<String>()))
+            AppError::bad_request(format!(
+                "invalid args for {}: {message}",
+                action.chars().take(40).collect::<String>()
+            ))
         }
     })
 }

@@ -182,7 +182,9 @@ fn parse_header(buf: &[u8], max: usize) -> Result<Option<Header>, FrameError> {
         n => (u64::from(n), 2),
     };
     if opcode.is_control() && (len > 125 || !fin) {
-        return Err(FrameError::Protocol("control frames must be short and unfragmented"));
+        return Err(FrameError::Protocol(
+            "control frames must be short and unfragmented",
+        ));
     }
     if len > max as u64 {
         return Err(FrameError::TooBig);
@@ -216,7 +218,12 @@ impl Decoder {
 
     /// Feed bytes read from the socket; decoded messages are pushed to `out`.
     /// `max` bounds a whole message (after reassembly).
-    pub fn feed(&mut self, input: &[u8], max: usize, out: &mut Vec<Incoming>) -> Result<(), FrameError> {
+    pub fn feed(
+        &mut self,
+        input: &[u8],
+        max: usize,
+        out: &mut Vec<Incoming>,
+    ) -> Result<(), FrameError> {
         if self.partial.is_empty() {
             let used = self.decode_from(input, max, out)?;
             if used < input.len() {
@@ -239,10 +246,17 @@ impl Decoder {
     }
 
     /// Decode complete frames at the start of `buf`; returns bytes consumed.
-    fn decode_from(&mut self, buf: &[u8], max: usize, out: &mut Vec<Incoming>) -> Result<usize, FrameError> {
+    fn decode_from(
+        &mut self,
+        buf: &[u8],
+        max: usize,
+        out: &mut Vec<Incoming>,
+    ) -> Result<usize, FrameError> {
         let mut pos = 0;
         loop {
-            let Some(h) = parse_header(&buf[pos..], max)? else { return Ok(pos) };
+            let Some(h) = parse_header(&buf[pos..], max)? else {
+                return Ok(pos);
+            };
             let end = pos + h.header_len + h.payload_len;
             if buf.len() < end {
                 return Ok(pos);
@@ -266,16 +280,21 @@ impl Decoder {
             Opcode::Ping => out.push(Incoming::Ping(payload)),
             Opcode::Pong => out.push(Incoming::Pong),
             Opcode::Close => {
-                let code = (payload.len() >= 2).then(|| u16::from_be_bytes([payload[0], payload[1]]));
+                let code =
+                    (payload.len() >= 2).then(|| u16::from_be_bytes([payload[0], payload[1]]));
                 out.push(Incoming::Close(code));
             }
             Opcode::Binary => return Err(FrameError::Binary),
             Opcode::Text => {
                 if self.fragments.is_some() {
-                    return Err(FrameError::Protocol("new message before the fragmented one ended"));
+                    return Err(FrameError::Protocol(
+                        "new message before the fragmented one ended",
+                    ));
                 }
                 if fin {
-                    out.push(Incoming::Text(String::from_utf8(payload).map_err(|_| FrameError::InvalidUtf8)?));
+                    out.push(Incoming::Text(
+                        String::from_utf8(payload).map_err(|_| FrameError::InvalidUtf8)?,
+                    ));
                 } else {
                     self.fragments = Some(payload);
                 }
@@ -289,7 +308,9 @@ impl Decoder {
                 }
                 acc.extend_from_slice(&payload);
                 if fin {
-                    out.push(Incoming::Text(String::from_utf8(acc).map_err(|_| FrameError::InvalidUtf8)?));
+                    out.push(Incoming::Text(
+                        String::from_utf8(acc).map_err(|_| FrameError::InvalidUtf8)?,
+                    ));
                 } else {
                     self.fragments = Some(acc);
                 }
@@ -403,12 +424,30 @@ mod tests {
     #[test]
     fn rejects_bad_frames() {
         assert_eq!(decode(&masked(true, 2, b"x")), Err(FrameError::Binary));
-        assert_eq!(decode(&masked(true, 1, &[0xff, 0xfe])), Err(FrameError::InvalidUtf8));
-        assert!(matches!(decode(&[0x81, 0x01, b'x']), Err(FrameError::Protocol(_))));
-        assert!(matches!(decode(&masked(true, 3, b"x")), Err(FrameError::Protocol(_))));
-        assert!(matches!(decode(&masked(true, 0, b"x")), Err(FrameError::Protocol(_))));
-        assert!(matches!(decode(&masked(false, 9, b"x")), Err(FrameError::Protocol(_))));
-        assert_eq!(decode(&masked(true, 1, &[b'a'; 2000])), Err(FrameError::TooBig));
+        assert_eq!(
+            decode(&masked(true, 1, &[0xff, 0xfe])),
+            Err(FrameError::InvalidUtf8)
+        );
+        assert!(matches!(
+            decode(&[0x81, 0x01, b'x']),
+            Err(FrameError::Protocol(_))
+        ));
+        assert!(matches!(
+            decode(&masked(true, 3, b"x")),
+            Err(FrameError::Protocol(_))
+        ));
+        assert!(matches!(
+            decode(&masked(true, 0, b"x")),
+            Err(FrameError::Protocol(_))
+        ));
+        assert!(matches!(
+            decode(&masked(false, 9, b"x")),
+            Err(FrameError::Protocol(_))
+        ));
+        assert_eq!(
+            decode(&masked(true, 1, &[b'a'; 2000])),
+            Err(FrameError::TooBig)
+        );
         let mut too_big_total = masked(false, 1, &[b'a'; 600]);
         too_big_total.extend(masked(true, 0, &[b'a'; 600]));
         assert_eq!(decode(&too_big_total), Err(FrameError::TooBig));
@@ -416,7 +455,10 @@ mod tests {
 
     #[test]
     fn close_frames_carry_code() {
-        assert_eq!(decode(&masked(true, 8, &1000u16.to_be_bytes())).unwrap(), vec![Incoming::Close(Some(1000))]);
+        assert_eq!(
+            decode(&masked(true, 8, &1000u16.to_be_bytes())).unwrap(),
+            vec![Incoming::Close(Some(1000))]
+        );
         let f = close_frame(4000, &"é".repeat(100));
         assert!(f.len() <= 127);
     }

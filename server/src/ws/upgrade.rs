@@ -32,15 +32,22 @@ pub async fn handle(State(state): State<AppState>, mut request: Request) -> Resp
         || !header_has_token(headers, header::UPGRADE, "websocket")
         || !header_has_token(headers, header::CONNECTION, "upgrade")
     {
-        return AppError::bad_request("this endpoint speaks websocket: send an Upgrade: websocket request")
-            .into_response();
+        return AppError::bad_request(
+            "this endpoint speaks websocket: send an Upgrade: websocket request",
+        )
+        .into_response();
     }
-    if headers.get(header::SEC_WEBSOCKET_VERSION).and_then(|v| v.to_str().ok()) != Some("13") {
+    if headers
+        .get(header::SEC_WEBSOCKET_VERSION)
+        .and_then(|v| v.to_str().ok())
+        != Some("13")
+    {
         let mut response =
             AppError::bad_request("unsupported websocket version; use 13").into_response();
-        response
-            .headers_mut()
-            .insert(header::SEC_WEBSOCKET_VERSION, HeaderValue::from_static("13"));
+        response.headers_mut().insert(
+            header::SEC_WEBSOCKET_VERSION,
+            HeaderValue::from_static("13"),
+        );
         return response;
     }
     let Some(key) = headers
@@ -57,10 +64,16 @@ pub async fn handle(State(state): State<AppState>, mut request: Request) -> Resp
         return AppError::forbidden("this Origin may not open the websocket").into_response();
     }
     if state.hub().connection_count() >= state.config().max_connections {
-        return AppError::new(crate::error::ErrorCode::Unavailable, "the server is at its connection limit")
-            .into_response();
+        return AppError::new(
+            crate::error::ErrorCode::Unavailable,
+            "the server is at its connection limit",
+        )
+        .into_response();
     }
-    let Some(on_upgrade) = request.extensions_mut().remove::<hyper::upgrade::OnUpgrade>() else {
+    let Some(on_upgrade) = request
+        .extensions_mut()
+        .remove::<hyper::upgrade::OnUpgrade>()
+    else {
         return AppError::bad_request("this connection cannot be upgraded").into_response();
     };
     let guard = request.extensions().get::<Arc<ConnectionGuard>>().cloned();

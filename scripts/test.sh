@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run every test: Rust unit and integration tests, then the browser suite and
+# the benchmark smoke run when their tools are installed (.ci/run installs them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "==> cargo test (unit and integration)"
+cargo test --workspace --all-targets
+
+if [ -f tests/e2e/package.json ]; then
+  if [ -x /usr/bin/chromium ] && [ -d tests/e2e/node_modules ]; then
+    echo "==> browser tests (tests/e2e)"
+    cargo build --release --bin backchannel
+    (cd tests/e2e && npm test)
+  else
+    echo "==> SKIPPED browser tests: install chromium and run 'npm ci' in tests/e2e (or run .ci/run)" >&2
+    if [ "${CI:-}" = "1" ]; then exit 1; fi
+  fi
+fi
+
+if [ -x bench/smoke.sh ]; then
+  echo "==> benchmark smoke run"
+  bash bench/smoke.sh
+fi
