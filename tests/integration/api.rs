@@ -333,3 +333,26 @@ async fn the_projector_token_reads_the_public_stream_only() {
         "shown"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_link_has_a_qr_code() {
+    let server = TestServer::start().await;
+    let session = server.session(json!({})).await;
+    let resp = server
+        .http
+        .get(server.url(&format!("/api/v1/join/{}/qr.svg", session.code)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "image/svg+xml");
+    let svg = resp.text().await.unwrap();
+    assert!(svg.contains("<svg") && svg.contains("<path"), "{svg}");
+    let resp = server
+        .http
+        .get(server.url("/api/v1/join/ZZZZZZZ/qr.svg"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+}

@@ -23,6 +23,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_session, update_session, delete_session))
         .routes(routes!(by_code))
+        .routes(routes!(join_qr))
         .routes(routes!(join))
         .routes(routes!(start))
         .routes(routes!(end))
@@ -82,6 +83,33 @@ async fn by_code(
     Path(code): Path<String>,
 ) -> AppResult<Json<SessionView>> {
     Ok(Json(admin::session_by_code(&state, &code).await?))
+}
+
+/// A QR code (SVG) of the session's join link, for slides and the projector (public).
+#[utoipa::path(get, path = "/api/v1/join/{code}/qr.svg", tag = "join",
+    params(("code" = String, Path, description = "Join code")),
+    responses((status = 200, description = "SVG image of the join link", content_type = "image/svg+xml", body = String), Errors))]
+async fn join_qr(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let session = admin::session_by_code(&state, &code).await?;
+    let link = format!("{}/join/{}", state.public_url(), session.join_code);
+    let svg = qrcode::QrCode::new(link.as_bytes())
+        .map_err(AppError::internal)?
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(240, 240)
+        .quiet_zone(true)
+        .build();
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        svg,
+    )
+        .into_response())
 }
 
 /// Join a session with its code: no account, optional display name. Answers with an attendee token.
