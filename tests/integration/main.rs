@@ -5,4 +5,5 @@ mod helpers;
 
 mod api;
 mod bad_input;
+mod engagement;
 mod stream;

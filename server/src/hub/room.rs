@@ -44,6 +44,8 @@ struct Inner {
     counters: Counters,
     attendees: i64,
     presence_dirty: bool,
+    /// When counters last went out: never more often than [`super::TICK`].
+    last_tick: Option<std::time::Instant>,
 }
 
 /// One session's live state on this node.
@@ -76,6 +78,7 @@ impl Room {
                 counters: Counters::default(),
                 attendees: 0,
                 presence_dirty: false,
+                last_tick: None,
             }),
         }
     }
@@ -240,6 +243,15 @@ impl Room {
         if inner.counters.dirty.is_empty() && !inner.presence_dirty {
             return 0;
         }
+        // A late tick followed by a punctual one must not send twice in one period.
+        let now = std::time::Instant::now();
+        if inner
+            .last_tick
+            .is_some_and(|t| now.duration_since(t) < super::TICK.mul_f32(0.95))
+        {
+            return 0;
+        }
+        inner.last_tick = Some(now);
         let dirty = std::mem::take(&mut inner.counters.dirty);
         let presence = inner.presence_dirty;
         inner.presence_dirty = false;
