@@ -1,0 +1,165 @@
+// The attendee's Q&A: ask (anonymous by default), sort by top or recent,
+// upvote, answers, the "now answering" banner, and own questions waiting for
+// approval.
+
+import { h, replace, syncList, setTrustedHtml, statusLine, checkbox, field, clock } from '../render.js';
+import { starButton } from './takeaways.js';
+
+/** The "now answering" banner from the pinned question. */
+export function nowAnswering(state, { large = false } = {}) {
+  const banner = h('section', { class: large ? 'now-answering large' : 'now-answering', 'aria-live': 'polite', 'aria-labelledby': 'now-h' });
+  const show = () => {
+    const q = state.pinnedQuestion();
+    banner.hidden = !q;
+    if (!q) return replace(banner);
+    return replace(banner,
+      h('h2', { id: 'now-h', class: 'eyebrow', text: 'Now answering' }),
+      h('p', { class: 'pinned-body', text: q.body }),
+      h('p', { class: 'pinned-meta', text: q.author_name ? `Asked by ${q.author_name}` : 'Asked anonymously' }));
+  };
+  state.addEventListener('change', (e) => (e.detail.parts.has('pinned') || e.detail.parts.has('questions')) && show());
+  show();
+  return banner;
+}
+
+function askForm(state, stream) {
+  const body = h('textarea', { name: 'body', rows: 3, maxlength: 500, required: true });
+  const anonymous = checkbox('Ask anonymously', true);
+  const status = statusLine();
+  const button = h('button', { type: 'submit', class: 'primary', text: 'Ask' });
+  const form = h('form', { class: 'ask' },
+    field('Your question', body, 'Up to 500 characters.').wrap,
+    anonymous.wrap, h('div', { class: 'actions' }, button, status));
+  const syncName = () => {
+    const name = state.me && state.me.display_name;
+    anonymous.input.disabled = !name;
+    if (!name) anonymous.input.checked = true;
+    anonymous.wrap.lastChild.textContent = name ? `Ask anonymously (otherwise shown as ${name})` : 'Ask anonymously (join with a name to ask under it)';
+  };
+  state.addEventListener('change', (e) => e.detail.parts.has('me') && syncName());
+  syncName();
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const text = body.value.trim();
+    if (!text) {
+      status.set('Type a question first.', 'error');
+      body.focus();
+      return;
+    }
+    body.value = '';
+    status.set(stream.state === 'online' ? 'Sending…' : 'You are offline: your question will be sent when you are back.');
+    try {
+      const q = await stream.command('question.ask', { body: text, anonymous: anonymous.input.checked });
+      if (q && q.state === 'pending') {
+        state.me.pending.set(q.id, q);
+        state.changed('me');
+        status.set('Sent. It will appear once a moderator approves it.', 'ok');
+      } else {
+        status.set('Your question is posted.', 'ok');
+      }
+    } catch (err) {
+      if (!body.value) body.value = text;
+      status.set(err.message, 'error');
+    }
+  });
+  return form;
+}
+
+function sortControl(onChange) {
+  let order = 'top';
+  const buttons = ['top', 'recent'].map((value) => {
+    const b = h('button', { type: 'button', class: 'seg', 'aria-pressed': String(value === order), text: value === 'top' ? 'Top' : 'Recent' });
+    b.addEventListener('click', () => {
+      order = value;
+      buttons.forEach((x, i) => x.setAttribute('aria-pressed', String(['top', 'recent'][i] === order)));
+      onChange(order);
+    });
+    return b;
+  });
+  return h('div', { class: 'segmented', role: 'group', 'aria-label': 'Sort questions' }, buttons);
+}
+
+function questionItem(state, stream, takeaways) {
+  const body = h('p', { class: 'q-body' });
+  const meta = h('p', { class: 'q-meta' });
+  const labels = h('ul', { class: 'labels plain' });
+  const answer = h('div', { class: 'answer' });
+  const count = h('span', { class: 'count' });
+  const upvote = h('button', { type: 'button', class: 'upvote' }, h('span', { 'aria-hidden': 'true', text: '▲ ' }), count);
+  let current;
+  upvote.addEventListener('click', async () => {
+    const up = !state.me.upvoted.has(current.id);
+    const id = current.id;
+    if (up) state.me.upvoted.add(id);
+    else state.me.upvoted.delete(id);
+    li.update(current);
+    try {
+      await stream.command('question.upvote', { question_id: id, up });
+    } catch {
+      if (up) state.me.upvoted.delete(id);
+      else state.me.upvoted.add(id);
+      if (current.id === id) li.update(current);
+    }
+  });
+  let star = null;
+  const tools = h('div', { class: 'q-tools' }, upvote);
+  const li = h('li', { class: 'question card' }, h('div', { class: 'q-main' }, body, meta, labels, answer), tools);
+  li.update = (q) => {
+    current = q;
+    body.textContent = q.body;
+    const who = q.author_name || 'Anonymous';
+    meta.textContent = `${who} · ${clock(q.created_at)}${q.answered ? ' · Answered' : ''}`;
+    li.classList.toggle('answered', q.answered);
+    li.classList.toggle('pinned', state.pinned === q.id);
+    replace(labels, q.labels.map((l) => h('li', { class: 'label', text: l })));
+    answer.hidden = !q.answer_html;
+    if (q.answer_html && answer.dataset.html !== q.answer_html) {
+      answer.dataset.html = q.answer_html;
+      replace(answer, h('p', { class: 'answer-title', text: 'Answer' }), setTrustedHtml(h('div', { class: 'md' }), q.answer_html));
+    }
+    const mine = state.me && state.me.upvoted.has(q.id);
+    count.textContent = String(q.upvotes);
+    upvote.setAttribute('aria-pressed', String(Boolean(mine)));
+    upvote.setAttribute('aria-label', `Upvote (${q.upvotes} ${q.upvotes === 1 ? 'vote' : 'votes'})`);
+    upvote.disabled = !state.me;
+    const entry = { title: q.body, text: q.answer || '' };
+    if (q.answered && !star) {
+      star = starButton(takeaways, 'question', q.id, entry);
+      tools.append(star);
+    } else if (star) {
+      star.setEntry(entry);
+    }
+  };
+  return li;
+}
+
+/** The whole Q&A section of the attendee view. */
+export function qaSection(state, stream, takeaways) {
+  let order = 'top';
+  const list = h('ul', { class: 'questions plain', 'aria-label': 'Questions' });
+  const empty = h('p', { class: 'muted', text: 'No questions yet. Ask the first one!' });
+  const pendingList = h('ul', { class: 'plain pending-list' });
+  const pending = h('div', { class: 'pending', hidden: true },
+    h('h3', { text: 'Waiting for approval' }), pendingList);
+  const make = () => questionItem(state, stream, takeaways);
+  const show = () => {
+    const items = state.questionList(order);
+    syncList(list, items, (q) => q.id, make);
+    empty.hidden = items.length > 0;
+    const mine = state.me ? [...state.me.pending.values()] : [];
+    pending.hidden = mine.length === 0;
+    replace(pendingList, mine.map((q) => h('li', { class: 'card muted-card', text: q.body })));
+  };
+  state.addEventListener('change', (e) => {
+    const p = e.detail.parts;
+    if (p.has('questions') || p.has('me') || p.has('pinned')) show();
+  });
+  show();
+  const sorter = sortControl((o) => {
+    order = o;
+    show();
+  });
+  return h('section', { class: 'panel qa', 'aria-labelledby': 'qa-h' },
+    h('div', { class: 'panel-head' }, h('h2', { id: 'qa-h', text: 'Questions' }), sorter),
+    askForm(state, stream), pending, empty, list);
+}
