@@ -4,8 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "==> cargo test (unit and integration)"
+echo "==> cargo test (unit and integration, SQLite)"
 cargo test --workspace --all-targets
+
+if [ -n "${BACKCHANNEL_TEST_POSTGRES_URL:-}" ]; then
+  echo "==> integration tests again, on PostgreSQL ($BACKCHANNEL_TEST_POSTGRES_URL)"
+  BACKCHANNEL_TEST_BACKEND=postgres cargo test --test integration
+else
+  echo "==> SKIPPED PostgreSQL run: set BACKCHANNEL_TEST_POSTGRES_URL (e.g. postgres://root@127.0.0.1:5432/test) to run it" >&2
+fi
 
 if [ -f tests/e2e/package.json ]; then
   if [ -x /usr/bin/chromium ] && [ -d tests/e2e/node_modules ]; then

@@ -474,24 +474,15 @@ async fn a_thousand_ballots_tally_exactly_and_match_the_store() {
     assert_eq!(snap["polls"][0]["results"]["ballots"], 1000);
     assert_eq!(snap["polls"][0]["results"]["counts"], json!(expected));
 
-    // Recount straight from the database file.
-    let db = rusqlite::Connection::open_with_flags(
-        &server.db_path,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
-    )
-    .unwrap();
-    let mut stmt = db
-        .prepare("SELECT choice, COUNT(*) FROM ballots WHERE poll_id = ?1 GROUP BY choice")
-        .unwrap();
-    let recount: BTreeMap<String, i64> = stmt
-        .query_map([&poll], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
-        })
-        .unwrap()
+    // Recount straight from the store.
+    let rows = server.backend.query(&format!(
+        "SELECT choice, COUNT(*) FROM ballots WHERE poll_id = '{poll}' GROUP BY choice"
+    ));
+    let recount: BTreeMap<String, i64> = rows
+        .iter()
         .map(|r| {
-            let (choice, n) = r.unwrap();
-            let keys: Vec<String> = serde_json::from_str(&choice).unwrap();
-            (keys[0].clone(), n)
+            let keys: Vec<String> = serde_json::from_str(&r[0]).unwrap();
+            (keys[0].clone(), r[1].parse().unwrap())
         })
         .collect();
     assert_eq!(recount, expected);

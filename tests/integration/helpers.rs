@@ -21,11 +21,117 @@ pub const ADMIN: &str = "test-admin-token-0123456789";
 /// How long a test waits for a message before failing.
 pub const WAIT: Duration = Duration::from_secs(10);
 
+/// Which store the tests run against: `BACKCHANNEL_TEST_BACKEND=postgres`
+/// (with `BACKCHANNEL_TEST_POSTGRES_URL`) or SQLite (the default).
+#[derive(Debug, Clone)]
+pub enum Backend {
+    /// A SQLite file in a temporary directory.
+    Sqlite(PathBuf),
+    /// A fresh schema in the PostgreSQL database at this URL.
+    Postgres { url: String, schema: String },
+}
+
+impl Backend {
+    /// A fresh, empty store of the configured kind.
+    fn fresh(dir: &std::path::Path) -> Backend {
+        match std::env::var("BACKCHANNEL_TEST_BACKEND").as_deref() {
+            Ok("postgres") => {
+                let url = std::env::var("BACKCHANNEL_TEST_POSTGRES_URL").expect(
+                    "BACKCHANNEL_TEST_BACKEND=postgres needs BACKCHANNEL_TEST_POSTGRES_URL",
+                );
+                let schema = format!("bc_test_{}", uuid::Uuid::new_v4().simple());
+                pg_exec(&url, &format!("CREATE SCHEMA {schema}"));
+                Backend::Postgres { url, schema }
+            }
+            Ok("sqlite") | Err(_) => Backend::Sqlite(dir.join("backchannel.db")),
+            Ok(other) => panic!("unknown BACKCHANNEL_TEST_BACKEND {other}"),
+        }
+    }
+
+    /// The server's --database-url.
+    pub fn database_url(&self) -> DatabaseUrl {
+        match self {
+            Backend::Sqlite(path) => DatabaseUrl::Sqlite(path.clone()),
+            Backend::Postgres { url, schema } => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}options=-csearch_path%3D{schema}")
+                    .parse()
+                    .expect("postgres url")
+            }
+        }
+    }
+
+    /// Run a query straight against the store (not through the server) and
+    /// return its rows as strings.
+    pub fn query(&self, sql: &str) -> Vec<Vec<String>> {
+        match self {
+            Backend::Sqlite(path) => {
+                let db = rusqlite::Connection::open_with_flags(
+                    path,
+                    rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+                )
+                .unwrap();
+                let mut stmt = db.prepare(sql).unwrap();
+                let n = stmt.column_count();
+                stmt.query_map([], |r| {
+                    (0..n)
+                        .map(|i| {
+                            Ok(match r.get_ref(i)? {
+                                rusqlite::types::ValueRef::Integer(v) => v.to_string(),
+                                rusqlite::types::ValueRef::Text(t) => {
+                                    String::from_utf8_lossy(t).into_owned()
+                                }
+                                rusqlite::types::ValueRef::Null => String::new(),
+                                other => format!("{other:?}"),
+                            })
+                        })
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                })
+                .unwrap()
+                .map(|r| r.unwrap())
+                .collect()
+            }
+            Backend::Postgres { url, schema } => {
+                let (url, sql) = (url.clone(), format!("SET search_path TO {schema}; {sql}"));
+                std::thread::spawn(move || {
+                    let mut client = postgres::Client::connect(&url, postgres::NoTls)
+                        .expect("connect to PostgreSQL");
+                    let mut rows = Vec::new();
+                    for message in client.simple_query(&sql).expect("query") {
+                        if let postgres::SimpleQueryMessage::Row(row) = message {
+                            rows.push(
+                                (0..row.len())
+                                    .map(|i| row.get(i).unwrap_or("").to_string())
+                                    .collect(),
+                            );
+                        }
+                    }
+                    rows
+                })
+                .join()
+                .expect("query thread")
+            }
+        }
+    }
+}
+
+fn pg_exec(url: &str, sql: &str) {
+    let (url, sql) = (url.to_string(), sql.to_string());
+    std::thread::spawn(move || {
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap_or_else(|e| {
+            panic!("BACKCHANNEL_TEST_POSTGRES_URL is set but PostgreSQL is unreachable: {e}")
+        });
+        client.batch_execute(&sql).expect("PostgreSQL setup");
+    })
+    .join()
+    .expect("setup thread");
+}
+
 /// A running server that shuts down when dropped.
 pub struct TestServer {
     pub addr: SocketAddr,
     pub http: reqwest::Client,
-    pub db_path: PathBuf,
+    pub backend: Backend,
     _dir: Option<tempfile::TempDir>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
@@ -40,15 +146,15 @@ impl TestServer {
     /// A server on a fresh database with a tweaked configuration.
     pub async fn start_with(tweak: impl FnOnce(&mut Config)) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
-        let db_path = dir.path().join("backchannel.db");
-        let mut server = Self::start_at(db_path, tweak).await;
+        let backend = Backend::fresh(dir.path());
+        let mut server = Self::start_at(backend, tweak).await;
         server._dir = Some(dir);
         server
     }
 
-    /// A server on the database at `db_path`.
-    pub async fn start_at(db_path: PathBuf, tweak: impl FnOnce(&mut Config)) -> TestServer {
-        let mut config = Config::for_store(DatabaseUrl::Sqlite(db_path.clone()));
+    /// A server on the given store.
+    pub async fn start_at(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestServer {
+        let mut config = Config::for_store(backend.database_url());
         config.admin_token = Some(Secret::new(ADMIN));
         tweak(&mut config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -62,7 +168,7 @@ impl TestServer {
         TestServer {
             addr,
             http: reqwest::Client::new(),
-            db_path,
+            backend,
             _dir: None,
             stop: Some(stop),
             task: Some(task),
@@ -83,7 +189,9 @@ impl TestServer {
     pub async fn restart(mut self) -> TestServer {
         self.stop().await;
         let dir = self._dir.take();
-        let mut next = Self::start_at(self.db_path.clone(), |_| {}).await;
+        let mut next = Self::start_at(self.backend.clone(), |_| {}).await;
+        // The schema now belongs to `next`.
+        self.backend = Backend::Sqlite(PathBuf::new());
         next._dir = dir;
         next
     }
@@ -196,6 +304,19 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+        }
+        if let Backend::Postgres { url, schema } = &self.backend {
+            // Best effort: the server may still hold connections for a moment.
+            let (url, sql) = (
+                url.clone(),
+                format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+            );
+            let _ = std::thread::spawn(move || {
+                if let Ok(mut c) = postgres::Client::connect(&url, postgres::NoTls) {
+                    let _ = c.batch_execute(&sql);
+                }
+            })
+            .join();
         }
     }
 }

@@ -360,7 +360,6 @@ pub async fn join(state: &AppState, request: JoinRequest) -> AppResult<Joined> {
                 Some(&attendee_id),
                 tx.now,
             )?;
-            sessions::count_attendee(tx.conn, &row.view.id)?;
             Ok((attendee_id, row.view))
         })
         .await?;

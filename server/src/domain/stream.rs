@@ -82,6 +82,9 @@ pub struct CounterUpdate {
     pub value: Arc<str>,
     /// Staff only (e.g. the tally of a poll whose results are hidden).
     pub staff_only: bool,
+    /// The session's counter version at commit: a node keeps the value with
+    /// the highest version, whatever order updates arrive in.
+    pub version: u64,
 }
 
 /// Something besides events that other connections must react to.

@@ -32,8 +32,8 @@ struct Subscriber {
 
 #[derive(Default)]
 struct Counters {
-    /// key → (JSON value, staff only)
-    values: BTreeMap<String, (Arc<str>, bool)>,
+    /// key → (JSON value, staff only, version)
+    values: BTreeMap<String, (Arc<str>, bool, u64)>,
     dirty: BTreeSet<String>,
 }
 
@@ -228,10 +228,16 @@ impl Room {
     /// Record the latest value of a counter; it goes out on the next tick.
     pub fn set_counter(&self, update: &CounterUpdate) {
         let mut inner = self.inner.lock();
-        let entry = (update.value.clone(), update.staff_only);
-        let changed = inner.counters.values.get(&update.key) != Some(&entry);
+        let current = inner.counters.values.get(&update.key);
+        if current.is_some_and(|(_, _, version)| *version > update.version) {
+            return; // an older value arriving late
+        }
+        let changed = current.is_none_or(|(value, staff_only, _)| {
+            *value != update.value || *staff_only != update.staff_only
+        });
+        let entry = (update.value.clone(), update.staff_only, update.version);
+        inner.counters.values.insert(update.key.clone(), entry);
         if changed {
-            inner.counters.values.insert(update.key.clone(), entry);
             inner.counters.dirty.insert(update.key.clone());
         }
     }
@@ -301,8 +307,8 @@ fn counters_frame(
             .values
             .iter()
             .filter(|(k, _)| only.is_none_or(|o| o.contains(*k)))
-            .filter(|(_, (_, staff_only))| staff || !staff_only)
-            .map(|(k, (v, _))| (k.as_str(), &**v))
+            .filter(|(_, (_, staff_only, _))| staff || !staff_only)
+            .map(|(k, (v, _, _))| (k.as_str(), &**v))
             .collect()
     };
     let presence = with_presence.then_some(attendees);

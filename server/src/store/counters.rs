@@ -55,6 +55,12 @@ pub fn add_reaction(
 pub(super) fn collect(tx: &mut Tx<'_>) -> StoreResult<()> {
     let touched = std::mem::take(&mut tx.touched);
     for counter in touched {
+        let session = match &counter {
+            CounterRef::Upvotes { session_id, .. }
+            | CounterRef::Tally { session_id, .. }
+            | CounterRef::Reactions { session_id } => session_id.clone(),
+        };
+        let version = tx.version_of(&session)?;
         let update = match &counter {
             CounterRef::Upvotes {
                 session_id,
@@ -68,6 +74,7 @@ pub(super) fn collect(tx: &mut Tx<'_>) -> StoreResult<()> {
                     key: upvotes_key(question_id),
                     value: Arc::from(count.to_string()),
                     staff_only: state != QuestionState::Visible,
+                    version,
                 }
             }
             CounterRef::Tally {
@@ -83,6 +90,7 @@ pub(super) fn collect(tx: &mut Tx<'_>) -> StoreResult<()> {
                     key: tally_key(poll_id),
                     value: Arc::from(serde_json::to_string(&tally).unwrap_or_default()),
                     staff_only: !poll.results_visible || poll.state == PollState::Draft,
+                    version,
                 }
             }
             CounterRef::Reactions { session_id } => {
@@ -92,6 +100,7 @@ pub(super) fn collect(tx: &mut Tx<'_>) -> StoreResult<()> {
                     key: REACTIONS_KEY.to_string(),
                     value: Arc::from(serde_json::to_string(&totals).unwrap_or_default()),
                     staff_only: false,
+                    version,
                 }
             }
         };

@@ -15,13 +15,38 @@ pub struct Migration {
 }
 
 /// SQLite's migrations.
-pub const SQLITE: &[Migration] = &[Migration {
-    version: 1,
-    sql: include_str!("../../migrations/sqlite/0001_initial.sql"),
-}];
+pub const SQLITE: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: include_str!("../../migrations/sqlite/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        sql: include_str!("../../migrations/sqlite/0002_counter_version.sql"),
+    },
+];
 
-/// Apply every migration newer than the recorded version.
+/// PostgreSQL's migrations.
+pub const POSTGRES: &[Migration] = &[
+    Migration {
+        version: 1,
+        sql: include_str!("../../migrations/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        sql: include_str!("../../migrations/postgres/0002_counter_version.sql"),
+    },
+];
+
+/// Apply every migration newer than the recorded version (one node at a time).
 pub fn run(conn: &mut dyn SqlConn, migrations: &[Migration]) -> StoreResult<()> {
+    conn.lock_migrations()?;
+    let result = apply(conn, migrations);
+    let unlocked = conn.unlock_migrations();
+    result.and(unlocked)
+}
+
+fn apply(conn: &mut dyn SqlConn, migrations: &[Migration]) -> StoreResult<()> {
     conn.batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
              version    BIGINT PRIMARY KEY,

@@ -14,6 +14,7 @@ pub mod log;
 pub mod migrate;
 pub mod notes;
 pub mod polls;
+pub mod postgres;
 pub mod questions;
 pub mod sessions;
 pub mod sql;
@@ -94,17 +95,32 @@ impl Store {
                     migrate::SQLITE,
                 )
             }
-            DatabaseUrl::Postgres(_) => {
-                return Err(AppError::invalid(
-                    "PostgreSQL support is not built into this version yet; use sqlite://",
-                ));
+            DatabaseUrl::Postgres(url) => {
+                let w = url.expose().to_string();
+                let r = w.clone();
+                (
+                    Arc::new(move || {
+                        Ok(Box::new(postgres::PostgresConn::connect(&w)?) as Box<dyn SqlConn>)
+                    }),
+                    Arc::new(move || {
+                        Ok(Box::new(postgres::PostgresConn::connect(&r)?) as Box<dyn SqlConn>)
+                    }),
+                    migrate::POSTGRES,
+                )
             }
         };
-        let mut conn =
-            writer_connector().map_err(|e| AppError::unavailable(format!("opening {url}: {e}")))?;
-        migrate::run(&mut *conn, migrations)
-            .map_err(|e| AppError::unavailable(format!("migrating {url}: {e}")))?;
-        drop(conn);
+        // Connections never live on the async runtime (the PostgreSQL client
+        // runs its own): migrate on a thread of our own.
+        let connector = writer_connector.clone();
+        let shown = url.to_string();
+        std::thread::spawn(move || -> AppResult<()> {
+            let mut conn =
+                connector().map_err(|e| AppError::unavailable(format!("opening {shown}: {e}")))?;
+            migrate::run(&mut *conn, migrations)
+                .map_err(|e| AppError::unavailable(format!("migrating {shown}: {e}")))
+        })
+        .join()
+        .map_err(|_| AppError::internal("the migration thread panicked"))??;
 
         let (writes, write_rx) = crossbeam_channel::bounded::<writer::Job>(WRITE_QUEUE);
         let connector = writer_connector.clone();
@@ -151,11 +167,24 @@ impl Store {
         T: Send + 'static,
         F: for<'c> FnOnce(&mut Tx<'c>) -> AppResult<T> + Send + 'static,
     {
+        self.write_for("", f).await
+    }
+
+    /// Like [`Store::write`], for a job that works on one session: jobs of a
+    /// batch run in session order (see [`writer::Job::key`]).
+    pub async fn write_for<T, F>(&self, session_id: &str, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&mut Tx<'c>) -> AppResult<T> + Send + 'static,
+    {
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let job: writer::Job = Box::new(move |tx: &mut Tx<'_>| {
-            let result = f(tx);
-            Box::new(writer::Pending { result, reply }) as Box<dyn writer::Finish>
-        });
+        let job = writer::Job {
+            key: session_id.to_string(),
+            run: Box::new(move |tx: &mut Tx<'_>| {
+                let result = f(tx);
+                Box::new(writer::Pending { result, reply }) as Box<dyn writer::Finish>
+            }),
+        };
         match self.inner.writes.try_send(job) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {

@@ -21,13 +21,11 @@ pub struct SessionRow {
     pub pinned_question_id: Option<String>,
     /// Most attendees connected at once.
     pub peak_attendance: i64,
-    /// Attendees who ever joined.
-    pub total_attendance: i64,
 }
 
 const COLUMNS: &str = "id, event_id, title, abstract, speakers, track, room, starts_at, ends_at, stream_url,
     disclosures, state, moderation, join_code, started_at, ended_at, epoch, last_log_seq, last_public_seq,
-    last_staff_seq, pinned_question_id, peak_attendance, total_attendance";
+    last_staff_seq, pinned_question_id, peak_attendance";
 
 fn to_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
@@ -63,7 +61,6 @@ fn row_to_session(row: &Row) -> StoreResult<SessionRow> {
         last_staff_seq: to_u64(row.int(19)?),
         pinned_question_id: row.opt_text(20)?,
         peak_attendance: row.int(21)?,
-        total_attendance: row.int(22)?,
     })
 }
 
@@ -235,13 +232,13 @@ pub fn record_peak(conn: &mut dyn SqlConn, id: &str, current: i64) -> StoreResul
     Ok(())
 }
 
-/// Count one more attendee who joined.
-pub fn count_attendee(conn: &mut dyn SqlConn, id: &str) -> StoreResult<()> {
-    conn.execute(
-        "UPDATE sessions SET total_attendance = total_attendance + 1 WHERE id = ?",
+/// Attendees who ever joined the session.
+pub fn total_attendance(conn: &mut dyn SqlConn, id: &str) -> StoreResult<i64> {
+    conn.query_one(
+        "SELECT COUNT(*) FROM attendees WHERE session_id = ?",
         params![id],
-    )?;
-    Ok(())
+    )?
+    .int(0)
 }
 
 /// Delete a session and, by cascade, everything of it.

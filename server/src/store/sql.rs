@@ -161,6 +161,15 @@ pub trait SqlConn: Send {
     fn begin_read(&mut self) -> StoreResult<()>;
     /// Begin a write transaction.
     fn begin_write(&mut self) -> StoreResult<()>;
+    /// Take the lock that keeps two nodes from migrating at once (no-op where
+    /// the database itself serializes, as SQLite does).
+    fn lock_migrations(&mut self) -> StoreResult<()> {
+        Ok(())
+    }
+    /// Release [`SqlConn::lock_migrations`].
+    fn unlock_migrations(&mut self) -> StoreResult<()> {
+        Ok(())
+    }
     /// Check the connection still works (for /readyz).
     fn ping(&mut self) -> StoreResult<()> {
         self.query("SELECT 1", &[]).map(|_| ())

@@ -1,7 +1,7 @@
 //! A write transaction as the command layer sees it: the connection, the
 //! commit time, and what the transaction will publish once it commits.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::sql::{SqlConn, StoreResult};
@@ -40,6 +40,8 @@ pub struct Tx<'c> {
     pub now: i64,
     pub(super) out: Committed,
     pub(super) touched: BTreeSet<CounterRef>,
+    /// Counter version of each session locked in this transaction.
+    pub(super) versions: BTreeMap<String, u64>,
 }
 
 impl<'c> Tx<'c> {
@@ -49,6 +51,31 @@ impl<'c> Tx<'c> {
             now,
             out: Committed::default(),
             touched: BTreeSet::new(),
+            versions: BTreeMap::new(),
+        }
+    }
+
+    /// Lock the session's row until commit and bump its counter version.
+    /// Every command takes this first: writers of one session serialize (on
+    /// PostgreSQL across nodes too), a retried command id sees the first
+    /// attempt's result, and counters published after commit carry a version
+    /// that orders them. Returns None if the session does not exist.
+    pub fn lock_session(&mut self, session_id: &str) -> StoreResult<Option<u64>> {
+        let row = self.conn.query_opt(
+            "UPDATE sessions SET counter_version = counter_version + 1 WHERE id = ? RETURNING counter_version",
+            params![session_id],
+        )?;
+        let Some(row) = row else { return Ok(None) };
+        let version = u64::try_from(row.int(0)?).unwrap_or(0);
+        self.versions.insert(session_id.to_string(), version);
+        Ok(Some(version))
+    }
+
+    /// The counter version of a session in this transaction (locking it if needed).
+    pub(super) fn version_of(&mut self, session_id: &str) -> StoreResult<u64> {
+        match self.versions.get(session_id) {
+            Some(v) => Ok(*v),
+            None => Ok(self.lock_session(session_id)?.unwrap_or(0)),
         }
     }
 

@@ -32,7 +32,13 @@ pub(super) trait Finish: Send {
 }
 
 /// A unit of work for the writer.
-pub(super) type Job = Box<dyn for<'c> FnOnce(&mut Tx<'c>) -> Box<dyn Finish> + Send>;
+pub(super) struct Job {
+    /// Jobs run in key order within a batch (the session id for commands), so
+    /// concurrent writers on several nodes take row locks in the same order
+    /// and cannot deadlock. Jobs with equal keys keep their arrival order.
+    pub(super) key: String,
+    pub(super) run: Box<dyn for<'c> FnOnce(&mut Tx<'c>) -> Box<dyn Finish> + Send>,
+}
 
 pub(super) struct Pending<T> {
     pub(super) result: Result<T, AppError>,
@@ -95,7 +101,12 @@ pub(super) fn run(
     }
 }
 
-fn run_batch(conn: &mut dyn SqlConn, batch: Vec<Job>, sink: &dyn CommitSink) -> StoreResult<()> {
+fn run_batch(
+    conn: &mut dyn SqlConn,
+    mut batch: Vec<Job>,
+    sink: &dyn CommitSink,
+) -> StoreResult<()> {
+    batch.sort_by(|a, b| a.key.cmp(&b.key));
     conn.begin_write()?;
     let mut tx = Tx::new(conn, now_ms());
     let mut finishers = Vec::with_capacity(batch.len());
@@ -110,7 +121,7 @@ fn run_batch(conn: &mut dyn SqlConn, batch: Vec<Job>, sink: &dyn CommitSink) -> 
             continue;
         }
         let mark = tx.mark();
-        let finisher = job(&mut tx);
+        let finisher = (job.run)(&mut tx);
         let step = if finisher.failed() {
             tx.rewind(mark);
             tx.conn.batch("ROLLBACK TO job; RELEASE job")
