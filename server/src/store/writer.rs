@@ -31,13 +31,16 @@ pub(super) trait Finish: Send {
     fn finish(self: Box<Self>, commit_error: Option<&AppError>);
 }
 
+/// The work of a job: runs inside the batch's transaction, leaves a [`Finish`].
+pub(super) type Work = Box<dyn for<'c> FnOnce(&mut Tx<'c>) -> Box<dyn Finish> + Send>;
+
 /// A unit of work for the writer.
 pub(super) struct Job {
     /// Jobs run in key order within a batch (the session id for commands), so
     /// concurrent writers on several nodes take row locks in the same order
     /// and cannot deadlock. Jobs with equal keys keep their arrival order.
     pub(super) key: String,
-    pub(super) run: Box<dyn for<'c> FnOnce(&mut Tx<'c>) -> Box<dyn Finish> + Send>,
+    pub(super) run: Work,
 }
 
 pub(super) struct Pending<T> {
