@@ -53,6 +53,7 @@ export class Stream extends EventTarget {
     this.seq = null;
     this.epoch = null;
     this.state = 'connecting';
+    this.label = STATES.connecting;
     this.joined = false;
     this.attempt = 0;
     this.pending = new Map(); // id -> {message, resolve, reject}
@@ -84,6 +85,7 @@ export class Stream extends EventTarget {
 
   setState(state, detail = '') {
     this.state = state;
+    this.label = detail || STATES[state];
     this.dispatchEvent(new CustomEvent('state', { detail: { state, label: detail || STATES[state] } }));
   }
 
@@ -258,6 +260,7 @@ export class Stream extends EventTarget {
       return;
     }
     this.pending.delete(msg.id);
+    this.dispatchEvent(new Event('queue'));
     if (msg.type === 'ack') entry.resolve(msg.result);
     else entry.reject(new CommandError(msg.code, msg.message));
   }
@@ -277,6 +280,7 @@ export class Stream extends EventTarget {
     if (args !== undefined) message.args = args;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { message, resolve, reject });
+      this.dispatchEvent(new Event('queue'));
       this.send(id, message);
     });
   }

@@ -39,7 +39,7 @@ export async function setup() {
     // No third-party requests leave the machine: stream embeds get a stand-in page.
     await ctx.route(/^https?:\/\/(?!127\.0\.0\.1)/, (route) => route.fulfill({
       status: 200,
-      contentType: 'text/html',
+      contentType: 'text/html; charset=utf-8',
       body: '<!doctype html><title>Stream</title><body style="margin:0;background:#111;color:#eee;font:24px system-ui;display:grid;place-items:center;height:100vh">▶ Talk stream</body>',
     }));
     return ctx;
@@ -85,14 +85,16 @@ export async function setup() {
 
 /**
  * Register a test file's before/after: a server and browser, and (unless
- * `sessionFields` is null) an event with one session. Returns an object
- * whose `env`, `event` and `session` are filled in before the tests run.
+ * `sessionFields` is null) an event with one session, then `prepare(s)`.
+ * Returns an object whose `env`, `event` and `session` are filled in before
+ * the tests run.
  */
-export function scenario(sessionFields = {}) {
+export function scenario(sessionFields = {}, prepare = async () => {}) {
   const s = {};
   before(async () => {
     s.env = await setup();
     if (sessionFields !== null) Object.assign(s, await seed(s.env.server, sessionFields));
+    await prepare(s);
   });
   after(async () => s.env && s.env.close());
   return s;
@@ -143,15 +145,10 @@ export async function screenshot(page, name, options = {}) {
 
 /**
  * Run axe-core on the page; returns the violations. The page's CSP refuses
- * injected script tags (as it should), so axe is evaluated through the
- * devtools protocol, which CSP does not govern.
+ * an injected <script> (page.addScriptTag), as it should, so axe is
+ * evaluated through the devtools protocol, which CSP does not govern.
  */
 export async function axe(page) {
-  try {
-    await page.addScriptTag({ path: AXE });
-  } catch {
-    // refused by script-src 'self'
-  }
   if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(readFileSync(AXE, 'utf8'));
   return page.evaluate(async () => {
     const result = await window.axe.run(document, { resultTypes: ['violations'] });

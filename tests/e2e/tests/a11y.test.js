@@ -1,14 +1,11 @@
 // Accessibility: axe-core finds no violations on any page, with content in
 // every state; the attendee view works by keyboard alone and at 375 px.
 
-import { test, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scenario, joinAs, openConsole, live, axe } from '../lib/browser.js';
 
-const s = scenario({ moderation: 'pre', disclosures: 'Sponsored by Crab Co.' });
-
-before(async () => {
-  const { env, session } = s;
+const s = scenario({ moderation: 'pre', disclosures: 'Sponsored by Crab Co.' }, async ({ env, session }) => {
   const api = env.server.api;
   const speaker = session.speaker_token;
   await api('POST', `/sessions/${session.id}/start`, speaker);
@@ -67,6 +64,7 @@ test('the attendee view works with the keyboard alone at phone width', async () 
   const ctx = await env.context({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
   const page = await env.open(ctx, `/join/${session.join_code}`);
   // Keyboard only: tab to the name field, type, submit with Enter.
+  await page.getByLabel('Display name (optional)').waitFor();
   await page.keyboard.press('Tab'); // skip link
   await page.keyboard.press('Tab'); // brand
   await page.keyboard.press('Tab'); // code (prefilled)

@@ -10,9 +10,9 @@ const s = scenario(null);
 test('organizer creates an event and a session, speaker and attendee use the links', async () => {
   const orgCtx = await s.env.context({ permissions: ['clipboard-read', 'clipboard-write'] });
   const admin = await s.env.open(orgCtx, `/admin#token=${s.env.server.adminToken}`);
-  // The token leaves the address bar at once.
-  assert.ok(!admin.url().includes('#token'));
   await admin.getByLabel('Event name').fill('RustConf 2026');
+  // The token left the address bar.
+  assert.ok(!admin.url().includes('#token'));
   await admin.getByLabel('Timezone').fill('Europe/Berlin');
   await admin.getByLabel('First day').fill('2026-05-04');
   await admin.getByLabel('Last day').fill('2026-05-05');
@@ -39,9 +39,9 @@ test('organizer creates an event and a session, speaker and attendee use the lin
   const row = admin.locator('li.session-row', { hasText: 'Async Rust in practice' });
   await row.waitFor();
   assert.match(await row.innerText(), /Pre-moderated/);
-  const joinLink = await row.getByLabel('Attendee join link').inputValue();
-  const consoleLink = await row.getByLabel('Speaker console link').inputValue();
-  const projectorLink = await row.getByLabel('Projector link').inputValue();
+  const joinLink = await row.getByRole('textbox', { name: 'Attendee join link' }).inputValue();
+  const consoleLink = await row.getByRole('textbox', { name: 'Speaker console link' }).inputValue();
+  const projectorLink = await row.getByRole('textbox', { name: 'Projector link' }).inputValue();
   assert.match(joinLink, /\/join\/[A-Z0-9]+$/);
   assert.match(consoleLink, /\/console\/[^#]+#token=.+/);
   assert.match(projectorLink, /\/projector\/[^#]+#token=.+/);

@@ -33,10 +33,10 @@ test('a poll opens, receives votes and shows its results', async () => {
   await ana.getByText('Results will be shown when the speaker reveals them.').waitFor();
 
   await ana.getByLabel('Spaces').check();
-  await ana.getByRole('button', { name: 'Vote' }).click();
+  await ana.getByRole('button', { name: 'Vote', exact: true }).click();
   await ana.getByText('Your vote is counted.').waitFor();
   await ben.getByLabel('Tabs').check();
-  await ben.getByRole('button', { name: 'Vote' }).click();
+  await ben.getByRole('button', { name: 'Vote', exact: true }).click();
   await ben.getByText('Your vote is counted.').waitFor();
   // Ana changes her mind.
   await ana.getByLabel('Tabs').check();
@@ -68,7 +68,7 @@ test('live results: multiple choice, rating and a word cloud', async () => {
   await words.waitFor();
   for (const [page, word] of [[ana, 'Powerful'], [ben, '  powerful ']]) {
     await page.getByLabel('Your answer (up to 60 characters)').fill(word);
-    await page.getByRole('button', { name: 'Vote' }).click();
+    await page.getByRole('button', { name: 'Vote', exact: true }).click();
     await page.getByText('Your vote is counted.').waitFor();
   }
   const cloud = ana.locator('.poll', { hasText: 'One word for async Rust?' }).locator('.cloud');
@@ -79,7 +79,7 @@ test('live results: multiple choice, rating and a word cloud', async () => {
   const multi = ben.locator('.poll', { hasText: 'Which runtimes?' });
   await multi.getByLabel('tokio').check();
   await multi.getByLabel('glommio').check();
-  await multi.getByRole('button', { name: 'Vote' }).click();
+  await multi.getByRole('button', { name: 'Vote', exact: true }).click();
   await ana.locator('.poll', { hasText: 'Which runtimes?' }).locator('.bar', { hasText: 'glommio' }).getByText('1 (100%)').waitFor();
 
   await speaker.getByLabel('Kind').selectOption('rating');
@@ -87,7 +87,7 @@ test('live results: multiple choice, rating and a word cloud', async () => {
   await createPoll(speaker, { kind: 'rating', question: 'Rate the talk', live: true });
   const rating = ana.locator('.poll', { hasText: 'Rate the talk' });
   await rating.getByLabel('9', { exact: true }).check();
-  await rating.getByRole('button', { name: 'Vote' }).click();
+  await rating.getByRole('button', { name: 'Vote', exact: true }).click();
   await ben.locator('.poll', { hasText: 'Rate the talk' }).getByText('Average 9.0 of 10').waitFor();
   assert.deepEqual(s.env.errors(), []);
 });

@@ -70,13 +70,13 @@ test('payloads as names, questions, notes and poll options execute nothing', asy
   await speaker.getByLabel('Show results to attendees while voting').check();
   await speaker.getByRole('button', { name: 'Create and open' }).click();
   await speaker.getByText('Poll created and opened.').waitFor();
-  await ana.getByLabel(PAYLOADS[0]).check();
-  await ana.getByRole('button', { name: 'Vote' }).click();
+  await ana.getByRole('radio', { name: PAYLOADS[0], exact: true }).check();
+  await ana.getByRole('button', { name: 'Vote', exact: true }).click();
   await ana.getByText('Your vote is counted.').waitFor();
   await env.server.api('POST', `/sessions/${session.id}/polls`, session.speaker_token, { kind: 'word_cloud', question: PAYLOADS[1], options: [], results_live: true, open: true });
   const cloud = ben.locator('.poll', { has: ben.getByRole('heading', { name: PAYLOADS[1] }) });
   await cloud.getByLabel('Your answer (up to 60 characters)').fill(PAYLOADS[0]);
-  await cloud.getByRole('button', { name: 'Vote' }).click();
+  await cloud.getByRole('button', { name: 'Vote', exact: true }).click();
   await cloud.locator('.cloud').getByText(PAYLOADS[0].toLowerCase()).waitFor();
 
   // A reply and labels on a question; pin it for the projector.

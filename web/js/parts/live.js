@@ -14,7 +14,8 @@ export function connectionBadge(stream) {
     replace(badge, h('span', { class: 'dot', 'aria-hidden': 'true' }), `${label}${extra}`);
   };
   stream.addEventListener('state', (e) => show(e.detail));
-  show({ state: stream.state, label: 'Connecting…' });
+  stream.addEventListener('queue', () => show({ state: stream.state, label: stream.label }));
+  show({ state: stream.state, label: stream.label || 'Connecting…' });
   return badge;
 }
 
@@ -45,7 +46,7 @@ export function speakersBlock(session) {
       h('span', { class: 'speaker-name', text: s.name }),
       s.affiliation ? h('span', { class: 'affiliation', text: ` · ${s.affiliation}` }) : null,
       s.disclosure ? h('p', { class: 'disclosure' }, h('strong', { text: 'Disclosure: ' }), s.disclosure) : null));
-  return h('section', { class: 'speakers', 'aria-labelledby': 'speakers-h' },
+  return h('section', { class: 'panel speakers', 'aria-labelledby': 'speakers-h' },
     h('h2', { id: 'speakers-h', text: speakers.length === 1 ? 'Speaker' : 'Speakers' }),
     items.length ? h('ul', { class: 'plain' }, items) : h('p', { class: 'muted', text: 'No speakers listed.' }),
     session.disclosures

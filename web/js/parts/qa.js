@@ -85,7 +85,9 @@ function questionItem(state, stream, takeaways) {
   const labels = h('ul', { class: 'labels plain' });
   const answer = h('div', { class: 'answer' });
   const count = h('span', { class: 'count' });
-  const upvote = h('button', { type: 'button', class: 'upvote' }, h('span', { 'aria-hidden': 'true', text: '▲ ' }), count);
+  const unit = h('span', { class: 'visually-hidden' });
+  const upvote = h('button', { type: 'button', class: 'upvote' },
+    h('span', { 'aria-hidden': 'true', text: '▲ ' }), h('span', { class: 'visually-hidden', text: 'Upvote ' }), count, unit);
   let current;
   upvote.addEventListener('click', async () => {
     const up = !state.me.upvoted.has(current.id);
@@ -120,7 +122,7 @@ function questionItem(state, stream, takeaways) {
     const mine = state.me && state.me.upvoted.has(q.id);
     count.textContent = String(q.upvotes);
     upvote.setAttribute('aria-pressed', String(Boolean(mine)));
-    upvote.setAttribute('aria-label', `Upvote (${q.upvotes} ${q.upvotes === 1 ? 'vote' : 'votes'})`);
+    unit.textContent = q.upvotes === 1 ? ' vote' : ' votes';
     upvote.disabled = !state.me;
     const entry = { title: q.body, text: q.answer || '' };
     if (q.answered && !star) {
@@ -141,6 +143,13 @@ export function qaSection(state, stream, takeaways) {
   const pendingList = h('ul', { class: 'plain pending-list' });
   const pending = h('div', { class: 'pending', hidden: true },
     h('h3', { text: 'Waiting for approval' }), pendingList);
+  const notice = h('p', { class: 'notice' });
+  const showNotice = () => {
+    notice.hidden = state.session.state !== 'ended';
+    notice.textContent = 'This session has ended: questions and votes are closed.';
+  };
+  state.addEventListener('change', (e) => e.detail.parts.has('session') && showNotice());
+  showNotice();
   const make = () => questionItem(state, stream, takeaways);
   const show = () => {
     const items = state.questionList(order);
@@ -161,5 +170,5 @@ export function qaSection(state, stream, takeaways) {
   });
   return h('section', { class: 'panel qa', 'aria-labelledby': 'qa-h' },
     h('div', { class: 'panel-head' }, h('h2', { id: 'qa-h', text: 'Questions' }), sorter),
-    askForm(state, stream), pending, empty, list);
+    notice, askForm(state, stream), pending, empty, list);
 }

@@ -39,8 +39,9 @@ export function reactionBar(state, send) {
       return h('li', { class: 'meter' }, h('span', { class: 'emoji', 'aria-hidden': 'true', text: emoji }),
         h('span', { class: 'visually-hidden', text: `${name}: ` }), count);
     }
-    const button = h('button', { type: 'button', class: 'react', 'aria-label': `React with ${name}`, title: name },
-      h('span', { class: 'emoji', 'aria-hidden': 'true', text: emoji }), count);
+    const button = h('button', { type: 'button', class: 'react', title: `React with ${name}` },
+      h('span', { class: 'emoji', 'aria-hidden': 'true', text: emoji }),
+      h('span', { class: 'visually-hidden', text: `React with ${name}, total ` }), count);
     button.addEventListener('click', () => {
       float(floats, emoji);
       send(emoji).catch(() => {});

@@ -37,8 +37,9 @@ function layout(state, stream) {
     h('div', { class: 'proj-head' }, title, presence, connectionBadge(stream)),
     h('div', { class: 'proj-body' },
       h('div', { class: 'proj-main' }, nowAnswering(state, { large: true }), pollPanel(state)),
-      h('aside', { class: 'proj-side', 'aria-label': 'Join' }, joinPanel(state.session, { large: true }))),
-    h('section', { class: 'proj-reactions', 'aria-label': 'Reactions' }, reactionBar(state, null)),
+      h('aside', { class: 'proj-side', 'aria-label': 'Join and reactions' },
+        joinPanel(state.session, { large: true }),
+        h('section', { class: 'proj-reactions', 'aria-label': 'Reactions' }, reactionBar(state, null)))),
   ];
 }
 

@@ -3,7 +3,7 @@
 // moderate and answer questions, run polls, watch reactions and presence.
 
 import { h, page, replace, syncList, setTrustedHtml, statusLine, field, checkbox, clock } from '../render.js';
-import { tokenFromHash } from '../api.js';
+import { api, tokens, tokenFromHash } from '../api.js';
 import { Stream } from '../stream.js';
 import { SessionState, connect } from '../state.js';
 import { connectionBadge, presenceBadge, sessionStateBadge, joinPanel, fatal, follow } from '../parts/live.js';
@@ -147,7 +147,16 @@ function layout(state, stream) {
 
 export default async function speakerView(root, [sessionId]) {
   page('Speaker console');
-  const token = tokenFromHash('speaker', sessionId);
+  let token = tokenFromHash('speaker', sessionId);
+  if (!token) {
+    // An organizer of the event may run the console with their own token.
+    try {
+      const session = await api('GET', `/sessions/${encodeURIComponent(sessionId)}`);
+      token = tokens.get('organizer', session.event_id);
+    } catch {
+      token = null;
+    }
+  }
   if (!token) {
     fatal(root, 'Speaker console', 'This link has no speaker token. Open the console link the organizer gave you.');
     return;
