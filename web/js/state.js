@@ -2,6 +2,15 @@
 // by `event`s in seq order and by `counters`. Views listen for 'change'
 // (detail.parts says what changed) and for 'news' (things worth announcing).
 
+/**
+ * Creation order, as the server keeps it: by time, then id. Times are
+ * compared as instants (RFC 3339 text drops trailing zeros of fractions, so
+ * it does not sort as text).
+ */
+function oldestFirst(a, b) {
+  return Date.parse(a.created_at) - Date.parse(b.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 export class SessionState extends EventTarget {
   constructor() {
     super();
@@ -154,19 +163,19 @@ export class SessionState extends EventTarget {
 
   /** Notes oldest first. */
   noteList() {
-    return [...this.notes.values()].sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+    return [...this.notes.values()].sort(oldestFirst);
   }
 
   /** Questions by `top` (upvotes, then oldest) or `recent` (newest first). */
   questionList(order = 'top', filter = () => true) {
     const list = [...this.questions.values()].filter(filter);
-    if (order === 'recent') return list.sort((a, b) => b.created_at.localeCompare(a.created_at));
-    return list.sort((a, b) => b.upvotes - a.upvotes || a.created_at.localeCompare(b.created_at));
+    if (order === 'recent') return list.sort((a, b) => oldestFirst(b, a));
+    return list.sort((a, b) => b.upvotes - a.upvotes || oldestFirst(a, b));
   }
 
   /** Polls newest first. */
   pollList() {
-    return [...this.polls.values()].sort((a, b) => b.created_at.localeCompare(a.created_at));
+    return [...this.polls.values()].sort((a, b) => oldestFirst(b, a));
   }
 
   pinnedQuestion() {

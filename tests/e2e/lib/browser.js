@@ -21,8 +21,8 @@ const ARGS = [
 ];
 
 /** A server and a browser for one test file; close() stops both. */
-export async function setup() {
-  const server = await startServer();
+export async function setup(serverArgs = []) {
+  const server = await startServer(serverArgs);
   // chromium.launch gives every run a fresh temporary profile of its own.
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -86,13 +86,14 @@ export async function setup() {
 /**
  * Register a test file's before/after: a server and browser, and (unless
  * `sessionFields` is null) an event with one session, then `prepare(s)`.
+ * `serverArgs` are added to the server's command line.
  * Returns an object whose `env`, `event` and `session` are filled in before
  * the tests run.
  */
-export function scenario(sessionFields = {}, prepare = async () => {}) {
+export function scenario(sessionFields = {}, prepare = async () => {}, serverArgs = []) {
   const s = {};
   before(async () => {
-    s.env = await setup();
+    s.env = await setup(serverArgs);
     if (sessionFields !== null) Object.assign(s, await seed(s.env.server, sessionFields));
     await prepare(s);
   });

@@ -41,8 +41,11 @@ async function waitReady(url, child, log) {
   throw new Error(`server not ready in 30 s:\n${log.join('')}`);
 }
 
-/** Start a server; returns {url, adminToken, api(method, path, token, body), stop()}. */
-export async function startServer() {
+/**
+ * Start a server (with `extraArgs` added to its command line); returns
+ * {url, adminToken, api(method, path, token, body), stop()}.
+ */
+export async function startServer(extraArgs = []) {
   if (!existsSync(BIN)) throw new Error(`no server binary at ${BIN}: build it with cargo build --release (or set BACKCHANNEL_BIN)`);
   const dir = mkdtempSync(join(tmpdir(), 'backchannel-e2e-'));
   const port = await freePort();
@@ -51,6 +54,7 @@ export async function startServer() {
     '--bind', `127.0.0.1:${port}`,
     '--database-url', `sqlite://${join(dir, 'e2e.db')}`,
     '--admin-token', adminToken,
+    ...extraArgs,
   ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
   const log = [];
   const keep = (chunk) => {

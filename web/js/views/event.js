@@ -40,7 +40,8 @@ function schedule(event, sessions) {
     if (!tracks.has(track)) tracks.set(track, []);
     tracks.get(track).push(s);
   }
-  const byTime = (a, b) => (a.starts_at || '9999').localeCompare(b.starts_at || '9999') || a.title.localeCompare(b.title);
+  const start = (s) => (s.starts_at ? Date.parse(s.starts_at) : Infinity);
+  const byTime = (a, b) => (start(a) - start(b) || 0) || a.title.localeCompare(b.title);
   const live = sessions.filter((s) => s.state === 'live');
   return [
     live.length
