@@ -100,3 +100,24 @@ test('upvotes, sorting, pinning and answers update live', async () => {
   await q(ben, 'Is async drop coming?').waitFor({ state: 'detached' });
   assert.deepEqual(s.env.errors(), []);
 });
+
+test('an asker edits and withdraws their own question', async () => {
+  const { env, session } = s;
+  const ana = await joinAs(env, await env.context(), session.join_code, 'Ana');
+  const ben = await joinAs(env, await env.context(), session.join_code, 'Ben');
+  await ask(ana, 'Typo in teh question');
+  const mine = ana.locator('ul.questions > li', { hasText: 'Typo in teh question' });
+  // Only the asker gets the tools.
+  await mine.getByRole('button', { name: 'Edit' }).click();
+  await ben.locator('ul.questions > li', { hasText: 'Typo in teh question' }).waitFor();
+  assert.equal(await ben.locator('ul.questions > li', { hasText: 'Typo in teh question' }).getByRole('button', { name: 'Edit' }).count(), 0);
+  await mine.getByLabel('Edit your question').fill('No typo in the question');
+  await mine.getByRole('button', { name: 'Save' }).click();
+  await ben.locator('ul.questions > li', { hasText: 'No typo in the question' }).waitFor();
+  const fixed = ana.locator('ul.questions > li', { hasText: 'No typo in the question' });
+  await fixed.getByRole('button', { name: 'Withdraw' }).click();
+  await fixed.getByRole('button', { name: 'Confirm withdraw' }).click();
+  await ben.locator('ul.questions > li', { hasText: 'No typo in the question' }).waitFor({ state: 'detached' });
+  await fixed.waitFor({ state: 'detached' });
+  assert.deepEqual(env.errors(), []);
+});

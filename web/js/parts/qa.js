@@ -4,6 +4,7 @@
 
 import { h, replace, syncList, setTrustedHtml, statusLine, checkbox, field, clock } from '../render.js';
 import { starButton } from './takeaways.js';
+import { store } from '../api.js';
 
 /** The "now answering" banner from the pinned question. */
 export function nowAnswering(state, { large = false } = {}) {
@@ -22,7 +23,71 @@ export function nowAnswering(state, { large = false } = {}) {
   return banner;
 }
 
-function askForm(state, stream) {
+/** The ids of questions this browser asked in a session (to edit or withdraw them). */
+function askedStore(sessionId) {
+  const key = `asked.${sessionId}`;
+  return {
+    has: (id) => store.read(key, []).includes(id),
+    add: (id) => store.write(key, [...store.read(key, []), id].slice(-200)),
+  };
+}
+
+/** Edit and withdraw for the asker's own question (edit only before it is answered). */
+function ownTools(stream, status) {
+  const box = h('div', { class: 'own-tools' });
+  let current = null;
+  let shown = '';
+  let editing = false;
+  const buttons = () => {
+    shown = `${current.answered}|${current.body}`;
+    const edit = h('button', { type: 'button', class: 'link-button', text: 'Edit' });
+    const withdraw = h('button', { type: 'button', class: 'link-button', text: 'Withdraw' });
+    edit.addEventListener('click', () => {
+      editing = true;
+      const text = h('textarea', { rows: 2, maxlength: 500, 'aria-label': 'Edit your question' });
+      text.value = current.body;
+      const cancel = h('button', { type: 'button', text: 'Cancel' });
+      const form = h('form', { class: 'q-edit' }, text,
+        h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', text: 'Save' }), cancel));
+      const done = () => {
+        editing = false;
+        buttons();
+      };
+      cancel.addEventListener('click', done);
+      form.addEventListener('submit', async (e) => {
+        e.preventDefault();
+        try {
+          await stream.command('question.edit', { question_id: current.id, body: text.value.trim() });
+          done();
+        } catch (err) {
+          status.set(err.message, 'error');
+        }
+      });
+      replace(box, form);
+      text.focus();
+    });
+    withdraw.addEventListener('click', async () => {
+      if (withdraw.dataset.confirm !== 'yes') {
+        withdraw.dataset.confirm = 'yes';
+        withdraw.textContent = 'Confirm withdraw';
+        return;
+      }
+      try {
+        await stream.command('question.withdraw', { question_id: current.id });
+      } catch (err) {
+        status.set(err.message, 'error');
+      }
+    });
+    replace(box, h('span', { class: 'muted', text: 'Your question · ' }), current.answered ? null : edit, withdraw);
+  };
+  box.update = (q) => {
+    current = q;
+    if (!editing && shown !== `${q.answered}|${q.body}`) buttons();
+  };
+  return box;
+}
+
+function askForm(state, stream, asked) {
   const body = h('textarea', { name: 'body', rows: 3, maxlength: 500, required: true });
   const anonymous = checkbox('Ask anonymously', true);
   const status = statusLine();
@@ -50,6 +115,10 @@ function askForm(state, stream) {
     status.set(stream.state === 'online' ? 'Sending…' : 'You are offline: your question will be sent when you are back.');
     try {
       const q = await stream.command('question.ask', { body: text, anonymous: anonymous.input.checked });
+      if (q) {
+        asked.add(q.id);
+        state.changed('questions');
+      }
       if (q && q.state === 'pending') {
         state.me.pending.set(q.id, q);
         state.changed('me');
@@ -79,7 +148,7 @@ function sortControl(onChange) {
   return h('div', { class: 'segmented', role: 'group', 'aria-label': 'Sort questions' }, buttons);
 }
 
-function questionItem(state, stream, takeaways) {
+function questionItem(state, stream, takeaways, asked) {
   const body = h('p', { class: 'q-body' });
   const meta = h('p', { class: 'q-meta' });
   const labels = h('ul', { class: 'labels plain' });
@@ -105,9 +174,13 @@ function questionItem(state, stream, takeaways) {
   });
   let star = null;
   const tools = h('div', { class: 'q-tools' }, upvote);
-  const li = h('li', { class: 'question card' }, h('div', { class: 'q-main' }, body, meta, labels, answer), tools);
+  const status = statusLine();
+  const own = ownTools(stream, status);
+  const li = h('li', { class: 'question card' }, h('div', { class: 'q-main' }, body, meta, labels, answer, own, status), tools);
   li.update = (q) => {
     current = q;
+    own.hidden = !asked.has(q.id);
+    if (!own.hidden) own.update(q);
     body.textContent = q.body;
     const who = q.author_name || 'Anonymous';
     meta.textContent = `${who} · ${clock(q.created_at)}${q.answered ? ' · Answered' : ''}`;
@@ -150,7 +223,8 @@ export function qaSection(state, stream, takeaways) {
   };
   state.addEventListener('change', (e) => e.detail.parts.has('session') && showNotice());
   showNotice();
-  const make = () => questionItem(state, stream, takeaways);
+  const asked = askedStore(state.session.id);
+  const make = () => questionItem(state, stream, takeaways, asked);
   const show = () => {
     const items = state.questionList(order);
     syncList(list, items, (q) => q.id, make);
@@ -170,5 +244,5 @@ export function qaSection(state, stream, takeaways) {
   });
   return h('section', { class: 'panel qa', 'aria-labelledby': 'qa-h' },
     h('div', { class: 'panel-head' }, h('h2', { id: 'qa-h', text: 'Questions' }), sorter),
-    notice, askForm(state, stream), pending, empty, list);
+    notice, askForm(state, stream, asked), pending, empty, list);
 }
