@@ -50,21 +50,26 @@ export async function startServer(extraArgs = []) {
   const dir = mkdtempSync(join(tmpdir(), 'backchannel-e2e-'));
   const port = await freePort();
   const adminToken = `e2e-admin-${randomBytes(16).toString('hex')}`;
-  const child = spawn(BIN, [
+  const args = [
     '--bind', `127.0.0.1:${port}`,
     '--database-url', `sqlite://${join(dir, 'e2e.db')}`,
     '--admin-token', adminToken,
     ...extraArgs,
-  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
+  ];
   const log = [];
   const keep = (chunk) => {
     log.push(chunk.toString());
     if (log.length > 200) log.shift();
   };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
   const url = `http://127.0.0.1:${port}`;
-  await waitReady(url, child, log);
+  let child;
+  async function launch() {
+    child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    await waitReady(url, child, log);
+  }
+  await launch();
 
   async function api(method, path, token, body) {
     const headers = { Accept: 'application/json' };
@@ -77,7 +82,8 @@ export async function startServer(extraArgs = []) {
     return data;
   }
 
-  async function stop() {
+  /** Stop the process (SIGTERM: a graceful shutdown), keeping the database. */
+  async function halt() {
     if (child.exitCode === null) {
       child.kill('SIGTERM');
       await new Promise((r) => {
@@ -91,8 +97,18 @@ export async function startServer(extraArgs = []) {
         });
       });
     }
+  }
+
+  /** Stop and start again on the same port and database. */
+  async function restart() {
+    await halt();
+    await launch();
+  }
+
+  async function stop() {
+    await halt();
     rmSync(dir, { recursive: true, force: true });
   }
 
-  return { url, adminToken, api, stop, log };
+  return { url, adminToken, api, stop, restart, log };
 }

@@ -71,3 +71,45 @@ test('a reload keeps the attendee and shows the same state', async () => {
   assert.equal(await ana.locator('ol.notes > li').count(), count + 1);
   assert.deepEqual(s.env.errors(), []);
 });
+
+test('a server restart: the page reconnects by itself and resumes', async () => {
+  const { env, session } = s;
+  const ana = await joinAs(env, await env.context(), session.join_code, 'Ana');
+  const before = await ana.locator('ol.notes > li').count();
+  await env.server.restart();
+  await env.server.api('POST', `/sessions/${session.id}/notes`, session.speaker_token, { body: 'After the restart' });
+  await ana.locator('ol.notes > li', { hasText: 'After the restart' }).waitFor({ timeout: 20000 });
+  assert.equal(await ana.locator('ol.notes > li').count(), before + 1);
+  await live(ana);
+  assert.deepEqual(env.errors(), []);
+});
+
+test('stream URLs become the right player', async () => {
+  const { env } = s;
+  const page = await env.open(await env.context(), '/');
+  const got = await page.evaluate(async () => {
+    const { embedFor } = await import('/js/parts/embed.js');
+    return [
+      'https://www.youtube.com/watch?v=dQw4w9WgXcQ&t=42',
+      'https://youtu.be/dQw4w9WgXcQ',
+      'https://www.youtube.com/live/dQw4w9WgXcQ',
+      'https://vimeo.com/76979871',
+      'https://cdn.example.com/talk.mp4',
+      'https://cdn.example.com/live/index.m3u8?token=1',
+      'https://player.twitch.tv/?channel=rustconf&parent=example.com',
+      'http://insecure.example.com/stream',
+      'javascript:alert(1)',
+    ].map((url) => embedFor(url));
+  });
+  assert.deepEqual(got, [
+    { kind: 'iframe', src: 'https://www.youtube.com/embed/dQw4w9WgXcQ' },
+    { kind: 'iframe', src: 'https://www.youtube.com/embed/dQw4w9WgXcQ' },
+    { kind: 'iframe', src: 'https://www.youtube.com/embed/dQw4w9WgXcQ' },
+    { kind: 'iframe', src: 'https://player.vimeo.com/video/76979871' },
+    { kind: 'video', src: 'https://cdn.example.com/talk.mp4' },
+    { kind: 'video', src: 'https://cdn.example.com/live/index.m3u8?token=1' },
+    { kind: 'iframe', src: 'https://player.twitch.tv/?channel=rustconf&parent=example.com' },
+    { kind: 'link', src: 'http://insecure.example.com/stream' },
+    null,
+  ]);
+});
