@@ -34,8 +34,8 @@ impl std::fmt::Debug for Secret {
 impl std::str::FromStr for Secret {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.len() < 16 {
-            return Err("must be at least 16 characters".into());
+        if s.is_empty() {
+            return Err("must not be empty".into());
         }
         Ok(Secret(s.to_string()))
     }
@@ -123,6 +123,18 @@ pub struct Config {
     #[arg(long, env = "BACKCHANNEL_REPLAY_LIMIT", default_value_t = 5_000)]
     pub replay_limit: u64,
 
+    /// Redis for cross-node fanout (`redis://host:6379`). Unset: one node, in-process.
+    #[arg(long, env = "BACKCHANNEL_REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<Secret>,
+
+    /// Namespace of this deployment's Redis channel.
+    #[arg(long, env = "BACKCHANNEL_REDIS_PREFIX", default_value = "backchannel")]
+    pub redis_prefix: String,
+
+    /// This node's name in logs and between nodes (default: random).
+    #[arg(long, env = "BACKCHANNEL_NODE_ID")]
+    pub node_id: Option<String>,
+
     /// Tokio worker threads (default: one per core).
     #[arg(long, env = "BACKCHANNEL_WORKER_THREADS")]
     pub worker_threads: Option<usize>,
@@ -144,6 +156,9 @@ impl Config {
             max_connections: 100_000,
             max_connections_per_ip: 20_000,
             replay_limit: 5_000,
+            redis_url: None,
+            redis_prefix: "backchannel".into(),
+            node_id: None,
             worker_threads: None,
         }
     }

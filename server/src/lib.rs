@@ -59,9 +59,34 @@ pub async fn build(
 ) -> anyhow::Result<(AppState, Option<String>)> {
     let metrics = Arc::new(metrics::Metrics::new());
     let hub = hub::Hub::new(metrics.clone());
-    let store = store::Store::open(&config.database_url, Arc::new(hub.clone()), metrics.clone())
+    let broker = config.redis_url.as_ref().map(|url| {
+        hub::broker::redis::RedisBroker::new(
+            hub.clone(),
+            hub::broker::redis::RedisSettings {
+                url: url.expose().to_string(),
+                prefix: config.redis_prefix.clone(),
+                node: config
+                    .node_id
+                    .clone()
+                    .unwrap_or_else(|| domain::ids::new_id()[24..].to_string()),
+            },
+        )
+    });
+    let sink: Arc<dyn store::CommitSink> = match &broker {
+        Some((b, _)) => b.clone(),
+        None => Arc::new(hub.clone()),
+    };
+    let store = store::Store::open(&config.database_url, sink, metrics.clone())
         .map_err(|e| anyhow::anyhow!(e.message))
         .with_context(|| format!("opening the store at {}", config.database_url))?;
+    let broker = match broker {
+        Some((b, tasks)) => {
+            b.start(tasks, store.clone(), shutdown.clone())
+                .context("starting the Redis broker")?;
+            Some(b)
+        }
+        None => None,
+    };
     let (admin_hash, generated) =
         commands::admin::bootstrap_admin(&store, config.admin_token.as_ref())
             .await
@@ -75,6 +100,7 @@ pub async fn build(
         admin_hash,
         public_url,
         shutdown,
+        broker,
     });
     Ok((state, generated))
 }

@@ -9,6 +9,7 @@ use crate::commands::rate::RateLimits;
 use crate::commands::reactions::ReactionBuffer;
 use crate::config::Config;
 use crate::hub::Hub;
+use crate::hub::broker::redis::RedisBroker;
 use crate::metrics::Metrics;
 use crate::store::Store;
 
@@ -33,6 +34,8 @@ struct Shared {
     shutdown: CancellationToken,
     /// Websocket tasks, which axum's graceful shutdown does not wait for.
     tasks: TaskTracker,
+    /// The cross-node broker, when several nodes share the store.
+    broker: Option<Arc<RedisBroker>>,
 }
 
 /// Everything needed to build an [`AppState`].
@@ -51,6 +54,8 @@ pub struct Parts {
     pub public_url: String,
     /// Shutdown signal.
     pub shutdown: CancellationToken,
+    /// The Redis broker, if configured.
+    pub broker: Option<Arc<RedisBroker>>,
 }
 
 impl AppState {
@@ -68,6 +73,7 @@ impl AppState {
                 public_url: parts.public_url,
                 shutdown: parts.shutdown,
                 tasks: TaskTracker::new(),
+                broker: parts.broker,
             }),
         }
     }
@@ -113,5 +119,9 @@ impl AppState {
     /// Tracker of long-lived tasks (websockets) to wait for on shutdown.
     pub fn tasks(&self) -> &TaskTracker {
         &self.inner.tasks
+    }
+    /// The Redis broker, if this node is part of a cluster.
+    pub fn broker(&self) -> Option<&Arc<RedisBroker>> {
+        self.inner.broker.as_ref()
     }
 }

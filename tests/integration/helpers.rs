@@ -33,7 +33,7 @@ pub enum Backend {
 
 impl Backend {
     /// A fresh, empty store of the configured kind.
-    fn fresh(dir: &std::path::Path) -> Backend {
+    pub fn fresh(dir: &std::path::Path) -> Backend {
         match std::env::var("BACKCHANNEL_TEST_BACKEND").as_deref() {
             Ok("postgres") => {
                 let url = std::env::var("BACKCHANNEL_TEST_POSTGRES_URL").expect(
@@ -50,13 +50,16 @@ impl Backend {
 
     /// The server's --database-url.
     pub fn database_url(&self) -> DatabaseUrl {
+        self.url_string().parse().expect("database url")
+    }
+
+    /// The same, as the string a child process gets.
+    pub fn url_string(&self) -> String {
         match self {
-            Backend::Sqlite(path) => DatabaseUrl::Sqlite(path.clone()),
+            Backend::Sqlite(path) => format!("sqlite://{}", path.display()),
             Backend::Postgres { url, schema } => {
                 let sep = if url.contains('?') { '&' } else { '?' };
                 format!("{url}{sep}options=-csearch_path%3D{schema}")
-                    .parse()
-                    .expect("postgres url")
             }
         }
     }
@@ -133,6 +136,8 @@ pub struct TestServer {
     pub http: reqwest::Client,
     pub backend: Backend,
     _dir: Option<tempfile::TempDir>,
+    /// Whether dropping this server drops its PostgreSQL schema.
+    owns_store: bool,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<anyhow::Result<()>>>,
 }
@@ -152,8 +157,11 @@ impl TestServer {
         server
     }
 
-    /// A server on the given store.
+    /// A server on the given store (which it will own).
     pub async fn start_at(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestServer {
+        if std::env::var_os("BACKCHANNEL_TEST_LOG").is_some() {
+            backchannel::telemetry::init(backchannel::config::LogFormat::Text, std::io::stderr);
+        }
         let mut config = Config::for_store(backend.database_url());
         config.admin_token = Some(Secret::new(ADMIN));
         tweak(&mut config);
@@ -170,6 +178,7 @@ impl TestServer {
             http: reqwest::Client::new(),
             backend,
             _dir: None,
+            owns_store: true,
             stop: Some(stop),
             task: Some(task),
         }
@@ -185,13 +194,35 @@ impl TestServer {
         }
     }
 
+    /// A handle on a server running elsewhere (e.g. a child process) at `addr`;
+    /// it neither stops that server nor owns the store.
+    pub fn attach(addr: SocketAddr, backend: Backend) -> TestServer {
+        TestServer {
+            addr,
+            http: reqwest::Client::new(),
+            backend,
+            _dir: None,
+            owns_store: false,
+            stop: None,
+            task: None,
+        }
+    }
+
+    /// Another node on the same store, configured by `tweak` (it does not own the store).
+    pub async fn another_node(&self, tweak: impl FnOnce(&mut Config)) -> TestServer {
+        let mut node = Self::start_at(self.backend.clone(), tweak).await;
+        node.owns_store = false;
+        node
+    }
+
     /// Stop this server and start another on the same database.
     pub async fn restart(mut self) -> TestServer {
         self.stop().await;
         let dir = self._dir.take();
         let mut next = Self::start_at(self.backend.clone(), |_| {}).await;
+        next.owns_store = self.owns_store;
         // The schema now belongs to `next`.
-        self.backend = Backend::Sqlite(PathBuf::new());
+        self.owns_store = false;
         next._dir = dir;
         next
     }
@@ -305,7 +336,7 @@ impl Drop for TestServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Backend::Postgres { url, schema } = &self.backend {
+        if let (true, Backend::Postgres { url, schema }) = (self.owns_store, &self.backend) {
             // Best effort: the server may still hold connections for a moment.
             let (url, sql) = (
                 url.clone(),
@@ -422,6 +453,21 @@ impl Client {
                 Message::Text(t) => return Some(serde_json::from_str(&t).expect("json")),
                 Message::Close(frame) => panic!("closed: {frame:?}"),
                 _ => continue,
+            }
+        }
+    }
+
+    /// Next text message within `wait`; None on timeout, close or a broken connection.
+    pub async fn try_recv_any_until_closed(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.ws.next())
+                .await
+                .ok()??
+            {
+                Ok(Message::Text(t)) => return Some(serde_json::from_str(&t).expect("json")),
+                Ok(Message::Close(_)) | Err(_) => return None,
+                Ok(_) => continue,
             }
         }
     }

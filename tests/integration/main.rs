@@ -5,5 +5,6 @@ mod helpers;
 
 mod api;
 mod bad_input;
+mod cluster;
 mod engagement;
 mod stream;

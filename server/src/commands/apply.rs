@@ -89,7 +89,12 @@ pub(super) async fn execute(
     let command_id = command_id.map(str::to_string);
     state
         .store()
-        .write(move |tx| {
+        .write_for(&session_id.clone(), move |tx| {
+            // The session row lock comes first: writers of a session serialize
+            // (across nodes too) before the retry check reads its answer.
+            if tx.lock_session(&session_id)?.is_none() {
+                return Err(AppError::not_found("session"));
+            }
             if let Some(id) = &command_id
                 && let Some(previous) = command_results::find(tx.conn, &actor.token_hash, id)?
             {

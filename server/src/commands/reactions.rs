@@ -80,7 +80,14 @@ pub async fn flush(state: &AppState) {
     let result = state
         .store()
         .write(move |tx| {
+            // Sessions in a fixed order, so row locks are always taken in the
+            // same order (no deadlock with another node's flush).
+            let mut pending: Vec<_> = pending.into_iter().collect();
+            pending.sort_by(|a, b| a.0.cmp(&b.0));
             for (session_id, counts) in pending {
+                if tx.lock_session(&session_id)?.is_none() {
+                    continue;
+                }
                 let Some(session) = sessions::get(tx.conn, &session_id)? else {
                     continue;
                 };

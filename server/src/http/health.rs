@@ -21,16 +21,23 @@ async fn healthz() -> impl IntoResponse {
     axum::Json(json!({ "status": "ok" }))
 }
 
-/// The store answers (and, with several nodes, the broker): ready for traffic.
+/// Ready for traffic when the store answers. The broker's state is reported
+/// too, but a node whose Redis is down still serves its own clients (and
+/// catches up from the store), so it stays ready.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let broker = match state.broker() {
+        None => "local",
+        Some(b) if b.is_up() => "ok",
+        Some(_) => "down",
+    };
     match state.store().ping().await {
         Ok(()) => (
             StatusCode::OK,
-            axum::Json(json!({ "status": "ready", "store": "ok" })),
+            axum::Json(json!({ "status": "ready", "store": "ok", "broker": broker })),
         ),
         Err(err) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(json!({ "status": "unavailable", "store": err.message })),
+            axum::Json(json!({ "status": "unavailable", "store": err.message, "broker": broker })),
         ),
     }
 }

@@ -8,6 +8,7 @@
 //! room keeps their latest values and [`Hub::tick`] sends what changed at
 //! most ten times a second, so a vote storm costs ticks × attendees.
 
+pub mod broker;
 pub mod conn;
 pub mod frames;
 pub mod room;
@@ -42,6 +43,8 @@ struct HubInner {
     conns: DashMap<u64, Arc<ConnHandle>>,
     next_id: AtomicU64,
     metrics: Arc<Metrics>,
+    /// Attendees connected to other nodes, per session (with a broker).
+    remote_presence: parking_lot::Mutex<BTreeMap<String, i64>>,
 }
 
 impl Hub {
@@ -53,6 +56,7 @@ impl Hub {
                 conns: DashMap::new(),
                 next_id: AtomicU64::new(1),
                 metrics,
+                remote_presence: parking_lot::Mutex::new(BTreeMap::new()),
             }),
         }
     }
@@ -115,7 +119,11 @@ impl Hub {
     }
 
     /// Deliver committed events to the rooms that have subscribers here.
-    pub fn deliver(&self, events: &[LogEvent]) {
+    /// Returns the holes found: `(session, first missing log_seq, last
+    /// log_seq offered)` for each room that expected an earlier event; the
+    /// caller fills them from the store and delivers again.
+    pub fn deliver(&self, events: &[LogEvent]) -> Vec<Gap> {
+        let mut gaps = Vec::new();
         let mut start = 0;
         while start < events.len() {
             let session = &events[start].session_id;
@@ -123,27 +131,65 @@ impl Hub {
                 .iter()
                 .position(|e| &e.session_id != session)
                 .map_or(events.len(), |p| start + p);
-            if let Some(room) = self.inner.rooms.get(session).map(|r| r.clone()) {
+            if let Some(room) = self.room(session) {
                 let (offer, delivered) = room.deliver(&events[start..end]);
                 self.inner.metrics.deliveries.inc_by(delivered as u64);
                 if let Offer::Gap { expected } = offer {
-                    // Cannot happen with one writer; with several nodes the
-                    // broker fills gaps before delivering. If it does happen,
-                    // make every subscriber resume from the store.
-                    tracing::error!(session = %session, expected, "gap in the event stream; subscribers will resume");
-                    room.close_all(close::GOING_AWAY);
-                    self.inner.rooms.remove(session);
+                    gaps.push(Gap {
+                        session_id: session.clone(),
+                        expected,
+                        up_to: events[end - 1].log_seq,
+                    });
                 }
             }
             start = end;
         }
+        gaps
+    }
+
+    /// Apply a committed batch's counters and effects (its events go through [`Hub::deliver`]).
+    pub fn apply_side_effects(&self, batch: &Committed) {
+        for update in &batch.counters {
+            if let Some(room) = self.room(&update.session_id) {
+                room.set_counter(update);
+            }
+        }
+        for effect in &batch.effects {
+            self.apply_effect(effect);
+        }
+    }
+
+    /// The room of a session, if anyone here watches it.
+    pub fn room(&self, session_id: &str) -> Option<Arc<Room>> {
+        self.inner.rooms.get(session_id).map(|r| r.clone())
+    }
+
+    /// Every room on this node.
+    pub fn rooms(&self) -> Vec<Arc<Room>> {
+        self.inner.rooms.iter().map(|r| r.value().clone()).collect()
+    }
+
+    /// Record other nodes' attendee counts (summed per session).
+    pub fn set_remote_presence(&self, totals: BTreeMap<String, i64>) {
+        for room in self.rooms() {
+            room.set_remote_attendees(totals.get(&*room.session_id).copied().unwrap_or(0));
+        }
+        *self.inner.remote_presence.lock() = totals;
+    }
+
+    /// This node's attendee count per session.
+    pub fn local_presence(&self) -> BTreeMap<String, i64> {
+        self.rooms()
+            .iter()
+            .map(|r| (r.session_id.to_string(), r.local_attendees()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
     }
 
     /// Send changed counters and presence, at most once per room per call.
     pub fn tick(&self) {
-        let rooms: Vec<Arc<Room>> = self.inner.rooms.iter().map(|r| r.value().clone()).collect();
         let mut sent = 0;
-        for room in rooms {
+        for room in self.rooms() {
             sent += room.tick();
         }
         self.inner.metrics.deliveries.inc_by(sent as u64);
@@ -168,29 +214,28 @@ impl Hub {
         }
     }
 
-    /// Live attendee counts of the given sessions on this node.
+    /// Live attendee counts of the given sessions, across nodes.
     pub fn presence(&self, session_ids: &[String]) -> BTreeMap<String, i64> {
         session_ids
             .iter()
-            .map(|id| {
-                let count = self
-                    .inner
-                    .rooms
-                    .get(id.as_str())
-                    .map(|r| r.attendees())
-                    .unwrap_or(0);
-                (id.clone(), count)
-            })
+            .map(|id| (id.clone(), self.attendees(id)))
             .collect()
     }
 
-    /// Live attendees of one session on this node.
+    /// Live attendees of one session, across nodes.
     pub fn attendees(&self, session_id: &str) -> i64 {
-        self.inner
-            .rooms
+        let local = self
+            .room(session_id)
+            .map(|r| r.local_attendees())
+            .unwrap_or(0);
+        let remote = self
+            .inner
+            .remote_presence
+            .lock()
             .get(session_id)
-            .map(|r| r.attendees())
-            .unwrap_or(0)
+            .copied()
+            .unwrap_or(0);
+        local + remote
     }
 
     /// Open websocket connections on this node.
@@ -205,7 +250,8 @@ impl Hub {
         }
     }
 
-    fn apply_effect(&self, effect: &Effect) {
+    /// Act on a side effect (close revoked or deleted sessions' sockets).
+    pub fn apply_effect(&self, effect: &Effect) {
         match effect {
             Effect::TokensRevoked(hashes) => {
                 for entry in self.inner.conns.iter() {
@@ -229,16 +275,29 @@ impl Hub {
     }
 }
 
+/// A hole in a room's sequence of events, to fill from the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gap {
+    /// The session.
+    pub session_id: Arc<str>,
+    /// The first `log_seq` the room is missing.
+    pub expected: u64,
+    /// The last `log_seq` that was offered.
+    pub up_to: u64,
+}
+
+/// With a single node, the store's writer hands commits straight to the hub:
+/// events arrive in commit order, so a hole cannot happen. Should one appear
+/// anyway, every subscriber of that room is sent away to resume from the store.
 impl CommitSink for Hub {
     fn committed(&self, batch: Committed) {
-        self.deliver(&batch.events);
-        for update in &batch.counters {
-            if let Some(room) = self.inner.rooms.get(&update.session_id).map(|r| r.clone()) {
-                room.set_counter(update);
+        for gap in self.deliver(&batch.events) {
+            tracing::error!(session = %gap.session_id, expected = gap.expected, "gap in the event stream; subscribers will resume");
+            if let Some(room) = self.room(&gap.session_id) {
+                room.close_all(close::GOING_AWAY);
             }
+            self.inner.rooms.remove(&gap.session_id);
         }
-        for effect in &batch.effects {
-            self.apply_effect(effect);
-        }
+        self.apply_side_effects(&batch);
     }
 }

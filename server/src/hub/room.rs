@@ -43,6 +43,8 @@ struct Inner {
     next_log_seq: Option<u64>,
     counters: Counters,
     attendees: i64,
+    /// Attendees of this session connected to other nodes.
+    remote_attendees: i64,
     presence_dirty: bool,
     /// When counters last went out: never more often than [`super::TICK`].
     last_tick: Option<std::time::Instant>,
@@ -77,6 +79,7 @@ impl Room {
                 next_log_seq: None,
                 counters: Counters::default(),
                 attendees: 0,
+                remote_attendees: 0,
                 presence_dirty: false,
                 last_tick: None,
             }),
@@ -93,9 +96,41 @@ impl Room {
         self.len() == 0
     }
 
-    /// Connected attendees.
+    /// Connected attendees, on every node.
     pub fn attendees(&self) -> i64 {
+        let inner = self.inner.lock();
+        inner.attendees + inner.remote_attendees
+    }
+
+    /// Connected attendees on this node.
+    pub fn local_attendees(&self) -> i64 {
         self.inner.lock().attendees
+    }
+
+    /// Set the number of this session's attendees on other nodes.
+    pub fn set_remote_attendees(&self, count: i64) {
+        let mut inner = self.inner.lock();
+        if inner.remote_attendees != count {
+            inner.remote_attendees = count;
+            inner.presence_dirty = true;
+        }
+    }
+
+    /// The next `log_seq` this room expects (None until it has seen one).
+    pub fn next_log_seq(&self) -> Option<u64> {
+        self.inner.lock().next_log_seq
+    }
+
+    /// The highest counter version this room has applied.
+    pub fn counter_version(&self) -> u64 {
+        self.inner
+            .lock()
+            .counters
+            .values
+            .values()
+            .map(|(_, _, v)| *v)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Add a subscriber in catching-up mode.
@@ -142,7 +177,12 @@ impl Room {
         if inner.next_log_seq.is_none() {
             inner.next_log_seq = Some(upto_log_seq + 1);
         }
-        let counters = counters_frame(&inner.counters, inner.attendees, true, None);
+        let counters = counters_frame(
+            &inner.counters,
+            inner.attendees + inner.remote_attendees,
+            true,
+            None,
+        );
         let slot = conn.slot.load(Ordering::Acquire);
         let Some(sub) = inner
             .subscribers
@@ -261,7 +301,12 @@ impl Room {
         let dirty = std::mem::take(&mut inner.counters.dirty);
         let presence = inner.presence_dirty;
         inner.presence_dirty = false;
-        let frames = counters_frame(&inner.counters, inner.attendees, presence, Some(&dirty));
+        let frames = counters_frame(
+            &inner.counters,
+            inner.attendees + inner.remote_attendees,
+            presence,
+            Some(&dirty),
+        );
         let mut sent = 0;
         for sub in inner.subscribers.iter().filter(|s| s.catching.is_none()) {
             if let Some(frame) = frames.get(sub.audience)
