@@ -60,6 +60,7 @@ function schedule(event, sessions) {
 
 export default async function eventView(root, [eventId]) {
   page('Schedule');
+  root.classList.add('wide');
   let event;
   try {
     event = await api('GET', `/events/${encodeURIComponent(eventId)}`);

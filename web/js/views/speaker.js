@@ -13,26 +13,27 @@ import { pollAdminSection } from '../parts/poll-admin.js';
 
 function controls(state, stream) {
   const status = statusLine();
-  const box = h('div', { class: 'actions wrap' });
-  let shown = '';
+  const mode = h('select', {},
+    h('option', { value: 'post', text: 'Post-moderation: questions appear at once' }),
+    h('option', { value: 'pre', text: 'Pre-moderation: approve questions first' }));
+  mode.addEventListener('change', () => run(stream, status, 'session.moderation', { moderation: mode.value }, 'Moderation changed.'));
+  const start = h('button', { type: 'button', class: 'primary' });
+  start.addEventListener('click', () => run(stream, status, 'session.start', undefined, 'The session is live.'));
+  const end = h('button', { type: 'button', class: 'danger', text: 'End session' });
+  end.addEventListener('click', () => run(stream, status, 'session.end', undefined, 'The session has ended.'));
   const show = () => {
     const s = state.session;
-    const key = `${s.state}|${s.moderation}`;
-    if (key === shown) return;
-    shown = key;
-    const start = h('button', { type: 'button', class: 'primary', text: s.state === 'ended' ? 'Reopen session' : 'Start session' });
-    start.addEventListener('click', () => run(stream, status, 'session.start', undefined, 'The session is live.'));
-    const end = h('button', { type: 'button', class: 'danger', text: 'End session' });
-    end.addEventListener('click', () => run(stream, status, 'session.end', undefined, 'The session has ended.'));
-    const mode = h('select', {},
-      h('option', { value: 'post', text: 'Post-moderation: questions appear at once', selected: s.moderation === 'post' }),
-      h('option', { value: 'pre', text: 'Pre-moderation: approve questions first', selected: s.moderation === 'pre' }));
-    mode.addEventListener('change', () => run(stream, status, 'session.moderation', { moderation: mode.value }, 'Moderation changed.'));
-    replace(box, s.state === 'live' ? end : start, field('Moderation', mode).wrap);
+    mode.value = s.moderation;
+    start.textContent = s.state === 'ended' ? 'Reopen session' : 'Start session';
+    // Swap start and end, keeping keyboard focus on the button in their place.
+    const focused = document.activeElement === start || document.activeElement === end;
+    start.hidden = s.state === 'live';
+    end.hidden = s.state !== 'live';
+    if (focused) (start.hidden ? end : start).focus();
   };
   state.addEventListener('change', (e) => e.detail.parts.has('session') && show());
   show();
-  return h('div', { class: 'controls' }, box, status);
+  return h('div', { class: 'controls' }, h('div', { class: 'actions wrap' }, start, end, field('Moderation', mode).wrap), status);
 }
 
 function noteEditor(stream, note, status, close) {
