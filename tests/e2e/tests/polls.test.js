@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scenario, joinAs, openConsole } from '../lib/browser.js';
+import { scenario, joinAs, openConsole, live } from '../lib/browser.js';
 
 const s = scenario();
 
@@ -90,4 +90,35 @@ test('live results: multiple choice, rating and a word cloud', async () => {
   await rating.getByRole('button', { name: 'Vote', exact: true }).click();
   await ben.locator('.poll', { hasText: 'Rate the talk' }).getByText('Average 9.0 of 10').waitFor();
   assert.deepEqual(s.env.errors(), []);
+});
+
+test('reactions and the projector: counts, pinned question and poll results live', async () => {
+  const { env, session } = s;
+  const speaker = await openConsole(env, await env.context(), session);
+  const ana = await joinAs(env, await env.context(), session.join_code, 'Ana');
+  const projector = await env.open(await env.context(), `/projector/${session.id}#token=${session.projector_token}`);
+  await live(projector);
+  assert.ok(!projector.url().includes('#token'));
+
+  const total = (page, name) => page.locator('.reaction-list li', { hasText: name }).locator('.count').innerText();
+  const before = Number(await total(projector, 'Applause'));
+  await ana.getByRole('button', { name: /React with Applause/ }).click();
+  await ana.getByRole('button', { name: /React with Applause/ }).click();
+  await ana.getByRole('button', { name: /React with Fire/ }).click();
+  await projector.locator('.reaction-list li', { hasText: 'Applause' }).getByText(String(before + 2)).waitFor();
+  await speaker.locator('.reaction-list li', { hasText: 'Applause' }).getByText(String(before + 2)).waitFor();
+  await ana.locator('.reaction-list li', { hasText: 'Fire' }).locator('.count').getByText(/^[1-9]/).waitFor();
+
+  // The projector shows the pinned question and the open poll's results.
+  const asked = await env.server.api('POST', `/sessions/${session.id}/questions`,
+    (await env.server.api('POST', '/join', null, { code: session.join_code })).attendee_token, { body: 'Shown on the big screen?' });
+  await env.server.api('PUT', `/sessions/${session.id}/pin`, session.speaker_token, { question_id: asked.result.id });
+  await projector.locator('.now-answering').getByText('Shown on the big screen?').waitFor();
+  await createPoll(speaker, { kind: 'single_choice', question: 'Projector poll', options: ['Yes', 'No'], live: true });
+  await projector.getByRole('heading', { name: 'Projector poll' }).waitFor();
+  const poll = ana.locator('.poll', { hasText: 'Projector poll' });
+  await poll.getByLabel('Yes').check();
+  await poll.getByRole('button', { name: 'Vote', exact: true }).click();
+  await projector.locator('.proj-poll .bar', { hasText: 'Yes' }).getByText('1 (100%)').waitFor();
+  assert.deepEqual(env.errors(), []);
 });
