@@ -55,11 +55,17 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct Config {
     /// Address to listen on.
-    #[arg(long, env = "BACKCHANNEL_BIND", default_value = "127.0.0.1:8080")]
+    #[arg(
+        global = true,
+        long,
+        env = "BACKCHANNEL_BIND",
+        default_value = "127.0.0.1:8080"
+    )]
     pub bind: SocketAddr,
 
     /// Store location: `sqlite://PATH` (created on first start) or `postgres://…`.
     #[arg(
+        global = true,
         long,
         env = "DATABASE_URL",
         default_value = "sqlite://./data/backchannel.db",
@@ -69,12 +75,18 @@ pub struct Config {
 
     /// Admin token for creating events. When unset, one is generated on first
     /// start, only its hash is stored, and a sign-in URL is printed once.
-    #[arg(long, env = "BACKCHANNEL_ADMIN_TOKEN", hide_env_values = true)]
+    #[arg(
+        global = true,
+        long,
+        env = "BACKCHANNEL_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
     pub admin_token: Option<Secret>,
 
     /// Origins allowed to open the websocket, comma-separated, exact match
     /// (e.g. `https://live.example.org`). Empty: same origin only.
     #[arg(
+        global = true,
         long,
         env = "BACKCHANNEL_ALLOWED_ORIGINS",
         value_delimiter = ',',
@@ -83,11 +95,12 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
 
     /// Public base URL used in printed and exported links (defaults to http://BIND).
-    #[arg(long, env = "BACKCHANNEL_PUBLIC_URL")]
+    #[arg(global = true, long, env = "BACKCHANNEL_PUBLIC_URL")]
     pub public_url: Option<String>,
 
     /// Log format.
     #[arg(
+        global = true,
         long,
         env = "BACKCHANNEL_LOG_FORMAT",
         value_enum,
@@ -96,23 +109,34 @@ pub struct Config {
     pub log_format: LogFormat,
 
     /// Largest websocket message or REST body accepted, in bytes.
-    #[arg(long, env = "BACKCHANNEL_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024)]
+    #[arg(global = true, long, env = "BACKCHANNEL_MAX_MESSAGE_BYTES", default_value_t = 64 * 1024)]
     pub max_message_bytes: usize,
 
     /// Bytes queued for one slow websocket client before it is disconnected (close 4000).
-    #[arg(long, env = "BACKCHANNEL_OUTBOUND_QUEUE_BYTES", default_value_t = 512 * 1024)]
+    #[arg(global = true, long, env = "BACKCHANNEL_OUTBOUND_QUEUE_BYTES", default_value_t = 512 * 1024)]
     pub outbound_queue_bytes: usize,
 
     /// Seconds between heartbeat pings; a client silent for three intervals is closed.
-    #[arg(long, env = "BACKCHANNEL_HEARTBEAT_SECS", default_value_t = 15)]
+    #[arg(
+        global = true,
+        long,
+        env = "BACKCHANNEL_HEARTBEAT_SECS",
+        default_value_t = 15
+    )]
     pub heartbeat_secs: u64,
 
     /// Most open connections (HTTP and websocket) at once.
-    #[arg(long, env = "BACKCHANNEL_MAX_CONNECTIONS", default_value_t = 100_000)]
+    #[arg(
+        global = true,
+        long,
+        env = "BACKCHANNEL_MAX_CONNECTIONS",
+        default_value_t = 100_000
+    )]
     pub max_connections: usize,
 
     /// Most open connections from one IP address.
     #[arg(
+        global = true,
         long,
         env = "BACKCHANNEL_MAX_CONNECTIONS_PER_IP",
         default_value_t = 20_000
@@ -120,23 +144,38 @@ pub struct Config {
     pub max_connections_per_ip: usize,
 
     /// Events a reconnecting client may be replayed; beyond that it gets a snapshot.
-    #[arg(long, env = "BACKCHANNEL_REPLAY_LIMIT", default_value_t = 5_000)]
+    #[arg(
+        global = true,
+        long,
+        env = "BACKCHANNEL_REPLAY_LIMIT",
+        default_value_t = 5_000
+    )]
     pub replay_limit: u64,
 
     /// Redis for cross-node fanout (`redis://host:6379`). Unset: one node, in-process.
-    #[arg(long, env = "BACKCHANNEL_REDIS_URL", hide_env_values = true)]
+    #[arg(
+        global = true,
+        long,
+        env = "BACKCHANNEL_REDIS_URL",
+        hide_env_values = true
+    )]
     pub redis_url: Option<Secret>,
 
     /// Namespace of this deployment's Redis channel.
-    #[arg(long, env = "BACKCHANNEL_REDIS_PREFIX", default_value = "backchannel")]
+    #[arg(
+        global = true,
+        long,
+        env = "BACKCHANNEL_REDIS_PREFIX",
+        default_value = "backchannel"
+    )]
     pub redis_prefix: String,
 
     /// This node's name in logs and between nodes (default: random).
-    #[arg(long, env = "BACKCHANNEL_NODE_ID")]
+    #[arg(global = true, long, env = "BACKCHANNEL_NODE_ID")]
     pub node_id: Option<String>,
 
     /// Tokio worker threads (default: one per core).
-    #[arg(long, env = "BACKCHANNEL_WORKER_THREADS")]
+    #[arg(global = true, long, env = "BACKCHANNEL_WORKER_THREADS")]
     pub worker_threads: Option<usize>,
 }
 

@@ -18,6 +18,9 @@ struct Cli {
 enum Command {
     /// Run the server (the default when no subcommand is given).
     Serve,
+    /// Give every session a new stream epoch, so every client reloads a fresh
+    /// snapshot instead of resuming. Run it after restoring a backup.
+    RotateEpochs,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -31,6 +34,12 @@ fn main() -> anyhow::Result<()> {
     let runtime = runtime.build()?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => runtime.block_on(serve(cli.config)),
+        Command::RotateEpochs => runtime.block_on(async {
+            let store = backchannel::store::Store::open_offline(&cli.config.database_url)?;
+            let count = backchannel::store::sessions::rotate_epochs_all(&store).await?;
+            println!("gave {count} sessions a new epoch");
+            Ok(())
+        }),
     }
 }
 

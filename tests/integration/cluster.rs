@@ -432,3 +432,55 @@ async fn wait_for_port(port: u16) {
     }
     panic!("nothing listens on {port}");
 }
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_local_cluster_script_starts_two_nodes_that_share_one_stream() {
+    let Some(env) = env("the_local_cluster_script_starts_two_nodes_that_share_one_stream") else {
+        return;
+    };
+    let backend = fresh_schema(&env);
+    let dir = tempfile::tempdir().unwrap();
+    let ports = [free_port(), free_port()];
+    let script = |action: &str| {
+        let status = Command::new("bash")
+            .args(["scripts/cluster.sh", action])
+            .env("BACKCHANNEL_BIN", env!("CARGO_BIN_EXE_backchannel"))
+            .env("DATABASE_URL", backend.url_string())
+            .env("BACKCHANNEL_REDIS_URL", &env.redis)
+            .env("BACKCHANNEL_ADMIN_TOKEN", ADMIN)
+            .env("CLUSTER_PORTS", format!("{} {}", ports[0], ports[1]))
+            .env("CLUSTER_DIR", dir.path())
+            .env("CLUSTER_PREFIX", prefix())
+            .stdout(Stdio::null())
+            .status()
+            .expect("run scripts/cluster.sh");
+        assert!(status.success(), "scripts/cluster.sh {action} failed");
+    };
+    script("start");
+    let one = TestServer::attach(([127, 0, 0, 1], ports[0]).into(), backend.clone());
+    let two = TestServer::attach(([127, 0, 0, 1], ports[1]).into(), backend.clone());
+    let session = one.session(json!({})).await;
+    let token = two.join(&session.code, None).await;
+    let (mut attendee, _) = Client::joined(&two, &token, None, None).await;
+    let (status, _) = one
+        .post(
+            &format!("/api/v1/sessions/{}/notes", session.id),
+            Some(&session.speaker),
+            json!({ "body": "across" }),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let e = attendee.recv_event("note.posted").await;
+    assert_eq!(e["data"]["body"], "across");
+    let (_, ready) = two.get("/readyz", None).await;
+    assert_eq!(ready["broker"], "ok");
+    script("stop");
+}

@@ -160,6 +160,16 @@ impl Store {
         })
     }
 
+    /// Open the store for a command-line tool: nothing is published anywhere.
+    pub fn open_offline(url: &DatabaseUrl) -> anyhow::Result<Store> {
+        struct Nowhere;
+        impl CommitSink for Nowhere {
+            fn committed(&self, _: Committed) {}
+        }
+        Store::open(url, Arc::new(Nowhere), Arc::new(Metrics::new()))
+            .map_err(|e| anyhow::anyhow!("opening the store at {url}: {}", e.message))
+    }
+
     /// Run `f` inside the next write transaction. Resolves after the commit (and
     /// after the commit's events were handed to the hub), or with the job's own error.
     pub async fn write<T, F>(&self, f: F) -> AppResult<T>

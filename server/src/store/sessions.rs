@@ -245,3 +245,25 @@ pub fn total_attendance(conn: &mut dyn SqlConn, id: &str) -> StoreResult<i64> {
 pub fn delete(conn: &mut dyn SqlConn, id: &str) -> StoreResult<bool> {
     Ok(conn.execute("DELETE FROM sessions WHERE id = ?", params![id])? > 0)
 }
+
+/// Give every session a new epoch (after a restore); returns how many.
+pub async fn rotate_epochs_all(store: &super::Store) -> anyhow::Result<usize> {
+    store
+        .write(|tx| {
+            let ids = tx
+                .conn
+                .query("SELECT id FROM sessions", params![])?
+                .iter()
+                .map(|r| r.text(0))
+                .collect::<StoreResult<Vec<_>>>()?;
+            for id in &ids {
+                tx.conn.execute(
+                    "UPDATE sessions SET epoch = ? WHERE id = ?",
+                    params![crate::domain::ids::new_id(), id],
+                )?;
+            }
+            Ok(ids.len())
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))
+}
