@@ -17,7 +17,7 @@ const PONG_TIMEOUT_MS = 10000;
 /** Connection states shown to the user. */
 export const STATES = {
   connecting: 'Connecting…',
-  online: 'Live',
+  online: 'Connected',
   offline: 'Offline — changes are kept and sent when you are back',
   reconnecting: 'Reconnecting…',
   closed: 'Disconnected',

@@ -56,6 +56,8 @@ test('axe-core reports no violations on any page', async () => {
   const obs = await env.open(ctx, `/projector/${session.id}?bg=transparent#token=${session.projector_token}`);
   await live(obs);
   await check(obs, 'projector (transparent)');
+  const backgrounds = await obs.evaluate(() => [document.documentElement, document.body].map((el) => getComputedStyle(el).backgroundColor));
+  assert.deepEqual(backgrounds, ['rgba(0, 0, 0, 0)', 'rgba(0, 0, 0, 0)']);
   assert.deepEqual(env.errors(), []);
 });
 

@@ -47,7 +47,11 @@ export default async function projectorView(root, [sessionId]) {
   page('Projector');
   const params = new URLSearchParams(location.search);
   document.body.classList.add('projector');
-  if (params.get('bg') === 'transparent') document.body.classList.add('transparent');
+  if (params.get('bg') === 'transparent') {
+    // Both the root and the body: an OBS browser source shows what is behind.
+    document.documentElement.classList.add('transparent');
+    document.body.classList.add('transparent');
+  }
   const token = tokenFromHash('projector', sessionId);
   if (!token) {
     fatal(root, 'Projector view', 'This link has no projector token. Use the projector link from the organizer dashboard.');
