@@ -15,6 +15,9 @@
 //! | [`hub`] | rooms, encode-once fanout, per-connection outboxes, coalesced counters |
 //! | [`ws`] | the websocket: handshake, frame codec, protocol messages, the connection loop |
 //! | [`http`] | REST routes (one resource per file), OpenAPI, health, metrics, web assets |
+//! | [`export`] | highlights (takeaways packs) and their Markdown, JSON, CSV and HTML exports |
+//! | [`schedule`] | pretalx / frab schedule import and export |
+//! | [`webhooks`] | signed notifications to organizers' URLs, delivered from an outbox |
 //! | [`server`] | the TCP listener: connection caps, HTTP/1.1 with upgrades, timeouts |
 //!
 //! Start with [`run`]: it takes a bound listener and a shutdown future, which is
@@ -27,13 +30,16 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod hub;
 pub mod metrics;
+pub mod schedule;
 pub mod server;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod webhooks;
 pub mod ws;
 
 use std::future::Future;
@@ -197,4 +203,6 @@ fn spawn_background(state: &AppState) {
             }
         }
     });
+    tokio::spawn(export::attendance::run(state.clone()));
+    tokio::spawn(webhooks::worker::run(state.clone()));
 }

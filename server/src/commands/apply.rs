@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Ack, Command, notes, polls, questions, reactions, sessions};
+use super::{Ack, Command, notes, polls, questions, reactions, sessions, stars};
 use crate::domain::roles::{Actor, Role};
 use crate::domain::session::SessionState;
 use crate::domain::stream::LogEvent;
@@ -158,6 +158,7 @@ fn dispatch(tx: &mut Tx<'_>, ctx: &Ctx<'_>, command: Command) -> AppResult<Ack> 
         Command::PollReveal { poll_id, visible } => polls::reveal(tx, ctx, &poll_id, visible),
         Command::PollDelete { poll_id } => polls::delete(tx, ctx, &poll_id),
         Command::PollVote { poll_id, ballot } => polls::vote(tx, ctx, &poll_id, &ballot),
+        Command::TakeawayStar { kind, id, starred } => stars::star(tx, ctx, &kind, &id, starred),
         Command::ReactionSend { .. } => Err(AppError::internal("reactions bypass the writer")),
     }
 }

@@ -16,6 +16,7 @@ pub mod rate;
 pub mod reactions;
 pub mod sessions;
 pub mod snapshot;
+pub mod stars;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -179,6 +180,17 @@ pub enum Command {
         /// The ballot.
         ballot: Ballot,
     },
+    /// Attendee: save a note or question to "my takeaways", or remove it.
+    #[serde(rename = "takeaway.star")]
+    TakeawayStar {
+        /// `note` or `question`.
+        kind: String,
+        /// The note or question.
+        id: String,
+        /// true to save (default), false to remove.
+        #[serde(default = "default_true")]
+        starred: bool,
+    },
     /// Attendee: react with one of the session's emoji.
     #[serde(rename = "reaction.send")]
     ReactionSend {
@@ -218,6 +230,7 @@ impl Command {
             Command::PollDelete { .. } => "poll.delete",
             Command::PollVote { .. } => "poll.vote",
             Command::ReactionSend { .. } => "reaction.send",
+            Command::TakeawayStar { .. } => "takeaway.star",
         }
     }
 }

@@ -90,6 +90,16 @@ pub(super) fn delete(tx: &mut Tx<'_>, ctx: &Ctx<'_>, note_id: &str) -> AppResult
     ctx.require_staff()?;
     let note = load(tx, ctx, note_id)?;
     notes::delete(tx.conn, &note.id, tx.now)?;
+    crate::store::audit::record(
+        tx.conn,
+        &ctx.session.view.event_id,
+        Some(&note.session_id),
+        ctx.actor.role.as_str(),
+        "note.delete",
+        &entity(&note.id),
+        &note.body,
+        tx.now,
+    )?;
     tx.redact(&note.session_id, &entity(&note.id))?;
     let data = json!({ "id": note.id });
     let event = tx.emit(

@@ -147,6 +147,16 @@ pub(super) fn delete(tx: &mut Tx<'_>, ctx: &Ctx<'_>, poll_id: &str) -> AppResult
     ctx.require_staff()?;
     let poll = load(tx, ctx, poll_id)?;
     polls::delete(tx.conn, &poll.id)?;
+    crate::store::audit::record(
+        tx.conn,
+        &ctx.session.view.event_id,
+        Some(&poll.session_id),
+        ctx.actor.role.as_str(),
+        "poll.delete",
+        &entity(&poll.id),
+        &poll.question,
+        tx.now,
+    )?;
     tx.redact(&poll.session_id, &entity(&poll.id))?;
     let data = json!({ "id": poll.id });
     let event = tx.emit(

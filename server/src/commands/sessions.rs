@@ -25,6 +25,10 @@ pub(super) fn set_state(tx: &mut Tx<'_>, ctx: &Ctx<'_>, state: SessionState) -> 
         )));
     }
     sessions::set_state(tx.conn, &ctx.session.view.id, state, tx.now)?;
+    if state == SessionState::Ended {
+        // Queued in this transaction: delivered after the commit, never for a rollback.
+        crate::webhooks::session_ended(tx, &ctx.session.view.id)?;
+    }
     let (view, event) = emit_updated(tx, &ctx.session.view.id)?;
     ctx.ack(&[event], &view)
 }

@@ -3,16 +3,21 @@
 //! metrics, and the embedded web client. Every response carries the
 //! security headers of [`security`].
 
+pub mod archive;
 pub mod events;
+pub mod exports;
 pub mod extract;
 pub mod health;
 pub mod live;
 pub mod openapi;
 pub mod polls;
 pub mod questions;
+pub mod schedule;
 pub mod security;
 pub mod sessions;
+pub mod takeaways;
 pub mod web;
+pub mod webhooks;
 
 use std::time::Duration;
 
@@ -32,6 +37,11 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(live::routes())
         .merge(questions::routes())
         .merge(polls::routes())
+        .merge(exports::routes())
+        .merge(archive::routes())
+        .merge(takeaways::routes())
+        .merge(webhooks::routes())
+        .merge(schedule::routes())
 }
 
 /// The whole application.
@@ -55,6 +65,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/ws", get(crate::ws::upgrade::handle))
         .merge(health::routes())
+        .merge(archive::pages())
         .merge(web::routes())
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(

@@ -24,6 +24,10 @@ pub const SQLITE: &[Migration] = &[
         version: 2,
         sql: include_str!("../../migrations/sqlite/0002_counter_version.sql"),
     },
+    Migration {
+        version: 3,
+        sql: include_str!("../../migrations/sqlite/0003_highlights.sql"),
+    },
 ];
 
 /// PostgreSQL's migrations.
@@ -35,6 +39,10 @@ pub const POSTGRES: &[Migration] = &[
     Migration {
         version: 2,
         sql: include_str!("../../migrations/postgres/0002_counter_version.sql"),
+    },
+    Migration {
+        version: 3,
+        sql: include_str!("../../migrations/postgres/0003_highlights.sql"),
     },
 ];
 

@@ -6,6 +6,7 @@
 //! of readers that each read one consistent snapshot per call. The async
 //! world talks to them through channels: [`Store::write`] and [`Store::read`].
 
+pub mod archive;
 pub mod audit;
 pub mod command_results;
 pub mod counters;
@@ -16,11 +17,14 @@ pub mod notes;
 pub mod polls;
 pub mod postgres;
 pub mod questions;
+pub mod schedule;
 pub mod sessions;
 pub mod sql;
 pub mod sqlite;
+pub mod stars;
 pub mod tokens;
 pub mod tx;
+pub mod webhooks;
 mod writer;
 
 use std::sync::Arc;
