@@ -184,6 +184,14 @@ fn spawn_background(state: &AppState) {
                     seconds += 1;
                     let ping = seconds.is_multiple_of(interval.as_secs().max(1));
                     s.hub().heartbeat(domain::time::now_ms(), interval * 3, ping);
+                    // Retention: one second after start, then hourly.
+                    if seconds % 3600 == 1 {
+                        match commands::privacy::apply_retention(&s).await {
+                            Ok(0) => {}
+                            Ok(n) => tracing::info!(attendees = n, "retention: removed personal data of ended events"),
+                            Err(err) => tracing::warn!(error = %err.message, "retention pass failed"),
+                        }
+                    }
                     if seconds.is_multiple_of(60) {
                         s.rate_limits().prune();
                     }

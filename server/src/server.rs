@@ -32,6 +32,46 @@ pub const MAX_HEADERS: usize = 64;
 /// Largest request head (request line and headers) accepted, in bytes.
 pub const MAX_HEAD_BYTES: usize = 16 * 1024;
 
+/// A complete HTTP response refusing a connection, as a problem document.
+fn refusal(status: axum::http::StatusCode, detail: &str, code: crate::error::ErrorCode) -> Vec<u8> {
+    let body = serde_json::json!({
+        "type": "about:blank",
+        "title": status.canonical_reason().unwrap_or(""),
+        "status": status.as_u16(),
+        "detail": detail,
+        "code": code,
+    })
+    .to_string();
+    format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/problem+json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// What a connection over the per-address cap is told before it is closed.
+static REFUSED_PER_ADDRESS: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+    refusal(
+        axum::http::StatusCode::TOO_MANY_REQUESTS,
+        "too many connections from one address",
+        crate::error::ErrorCode::RateLimited,
+    )
+});
+
+/// What a connection over the global cap is told before it is closed.
+static REFUSED_BUSY: std::sync::LazyLock<Vec<u8>> = std::sync::LazyLock::new(|| {
+    refusal(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        "the server is at its connection limit",
+        crate::error::ErrorCode::Unavailable,
+    )
+});
+
+/// Tell a refused client why (best effort, never waiting), then close.
+fn refuse(stream: &TcpStream, response: &[u8]) {
+    let _ = stream.try_write(response);
+}
+
 /// Open connections per address.
 #[derive(Default)]
 struct PerAddress {
@@ -79,6 +119,7 @@ pub async fn serve(listener: TcpListener, app: Router, state: AppState) {
         };
         let Ok(permit) = slots.clone().try_acquire_owned() else {
             tracing::warn!(%peer, "connection refused: server at its connection limit");
+            refuse(&stream, &REFUSED_BUSY);
             continue;
         };
         {
@@ -87,6 +128,7 @@ pub async fn serve(listener: TcpListener, app: Router, state: AppState) {
             if *n >= per_ip_cap {
                 drop(counts);
                 tracing::warn!(ip = %peer.ip(), "connection refused: per-address limit reached");
+                refuse(&stream, &REFUSED_PER_ADDRESS);
                 continue;
             }
             *n += 1;

@@ -64,6 +64,18 @@ impl Backend {
         }
     }
 
+    /// Run a statement straight against the store (not through the server).
+    pub fn execute(&self, sql: &str) {
+        match self {
+            Backend::Sqlite(path) => {
+                let db = rusqlite::Connection::open(path).unwrap();
+                db.busy_timeout(Duration::from_secs(10)).unwrap();
+                db.execute_batch(sql).unwrap();
+            }
+            Backend::Postgres { url, schema } => pg_exec(url, &format!("SET search_path TO {schema}; {sql}")),
+        }
+    }
+
     /// Run a query straight against the store (not through the server) and
     /// return its rows as strings.
     pub fn query(&self, sql: &str) -> Vec<Vec<String>> {

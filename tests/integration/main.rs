@@ -2,9 +2,12 @@
 //! database, driven by real HTTP and websocket clients.
 
 mod helpers;
+mod raw;
 
 mod api;
 mod bad_input;
 mod cluster;
+mod crash;
 mod engagement;
+mod security;
 mod stream;

@@ -11,6 +11,7 @@ pub mod admin;
 mod apply;
 pub mod notes;
 pub mod polls;
+pub mod privacy;
 pub mod questions;
 pub mod rate;
 pub mod reactions;

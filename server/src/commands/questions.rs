@@ -33,9 +33,15 @@ fn load(tx: &mut Tx<'_>, ctx: &Ctx<'_>, question_id: &str) -> AppResult<Question
 }
 
 /// Write a changed question and emit what each audience should see.
-fn publish(
+fn publish(tx: &mut Tx<'_>, ctx: &Ctx<'_>, before: QuestionState, q: &QuestionView) -> AppResult<Vec<LogEvent>> {
+    publish_change(tx, ctx.session, before, q)
+}
+
+/// Save a changed question and emit what each audience should see; used by
+/// the commands here and by attendee data deletion.
+pub(super) fn publish_change(
     tx: &mut Tx<'_>,
-    ctx: &Ctx<'_>,
+    session: &crate::store::sessions::SessionRow,
     before: QuestionState,
     q: &QuestionView,
 ) -> AppResult<Vec<LogEvent>> {
@@ -60,7 +66,7 @@ fn publish(
                 None,
                 &json!({ "id": q.id }),
             )?);
-            if ctx.session.pinned_question_id.as_deref() == Some(q.id.as_str()) {
+            if session.pinned_question_id.as_deref() == Some(q.id.as_str()) {
                 sessions::set_pinned(tx.conn, session_id, None)?;
                 events.push(tx.emit(
                     session_id,

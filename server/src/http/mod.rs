@@ -11,6 +11,7 @@ pub mod health;
 pub mod live;
 pub mod openapi;
 pub mod polls;
+pub mod privacy;
 pub mod questions;
 pub mod schedule;
 pub mod security;
@@ -42,6 +43,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(takeaways::routes())
         .merge(webhooks::routes())
         .merge(schedule::routes())
+        .merge(privacy::routes())
 }
 
 /// The whole application.

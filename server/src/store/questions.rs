@@ -207,3 +207,22 @@ pub fn upvotes(
             .ok_or_else(|| StoreError::Shape(format!("question state {state}")))?,
     )))
 }
+
+/// Every question an attendee asked (any state).
+pub fn by_attendee(conn: &mut dyn SqlConn, attendee_id: &str) -> StoreResult<Vec<QuestionRow>> {
+    conn.query(
+        &format!("SELECT {COLUMNS} FROM questions WHERE attendee_id = ? ORDER BY created_at, id"),
+        params![attendee_id],
+    )?
+    .iter()
+    .map(row_to_question)
+    .collect()
+}
+
+/// The questions an attendee upvoted.
+pub fn upvotes_by(conn: &mut dyn SqlConn, attendee_id: &str) -> StoreResult<Vec<String>> {
+    conn.query("SELECT question_id FROM upvotes WHERE attendee_id = ?", params![attendee_id])?
+        .iter()
+        .map(|r| r.text(0))
+        .collect()
+}

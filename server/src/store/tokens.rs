@@ -98,3 +98,80 @@ pub fn insert_attendee(
     )?;
     Ok(())
 }
+
+/// An attendee as the organizer sees it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct AttendeeRow {
+    /// Attendee id.
+    pub attendee_id: String,
+    /// Their session.
+    pub session_id: String,
+    /// The display name they gave, if any.
+    pub display_name: Option<String>,
+    /// When they joined (RFC 3339).
+    #[serde(with = "crate::domain::time::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub joined_at: i64,
+}
+
+fn attendee_row(r: &super::sql::Row) -> StoreResult<AttendeeRow> {
+    Ok(AttendeeRow {
+        attendee_id: r.text(0)?,
+        session_id: r.text(1)?,
+        display_name: r.opt_text(2)?,
+        joined_at: r.int(3)?,
+    })
+}
+
+/// One attendee.
+pub fn attendee(conn: &mut dyn SqlConn, attendee_id: &str) -> StoreResult<Option<AttendeeRow>> {
+    conn.query_opt(
+        "SELECT id, session_id, display_name, created_at FROM attendees WHERE id = ?",
+        params![attendee_id],
+    )?
+    .map(|r| attendee_row(&r))
+    .transpose()
+}
+
+/// A session's attendees, in joining order.
+pub fn attendees(conn: &mut dyn SqlConn, session_id: &str) -> StoreResult<Vec<AttendeeRow>> {
+    conn.query(
+        "SELECT id, session_id, display_name, created_at FROM attendees WHERE session_id = ? ORDER BY created_at, id",
+        params![session_id],
+    )?
+    .iter()
+    .map(attendee_row)
+    .collect()
+}
+
+/// The hashes of an attendee's tokens.
+pub fn attendee_token_hashes(conn: &mut dyn SqlConn, attendee_id: &str) -> StoreResult<Vec<String>> {
+    conn.query("SELECT hash FROM tokens WHERE attendee_id = ?", params![attendee_id])?
+        .iter()
+        .map(|r| r.text(0))
+        .collect()
+}
+
+/// Delete an attendee (their tokens, upvotes, ballots and stars go with them).
+pub fn delete_attendee(conn: &mut dyn SqlConn, attendee_id: &str) -> StoreResult<()> {
+    conn.execute("DELETE FROM attendees WHERE id = ?", params![attendee_id])?;
+    Ok(())
+}
+
+/// Strip the personal data of a session's attendees: display names (also on
+/// their questions) and tokens. Returns how many attendees were affected.
+pub fn anonymize_session(conn: &mut dyn SqlConn, session_id: &str) -> StoreResult<u64> {
+    let n = conn.execute(
+        "UPDATE attendees SET display_name = NULL WHERE session_id = ? AND display_name IS NOT NULL",
+        params![session_id],
+    )?;
+    conn.execute(
+        "UPDATE questions SET author_name = NULL, anonymous = 1 WHERE session_id = ? AND author_name IS NOT NULL",
+        params![session_id],
+    )?;
+    conn.execute(
+        "DELETE FROM tokens WHERE session_id = ? AND role = 'attendee'",
+        params![session_id],
+    )?;
+    Ok(n)
+}

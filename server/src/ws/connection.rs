@@ -30,11 +30,15 @@ use crate::state::AppState;
 
 /// Commands one connection may have waiting for the store at once.
 pub const MAX_IN_FLIGHT: usize = 16;
-/// Messages a client may send in a burst…
+/// Messages an attendee, projector or not-yet-joined client may send in a burst…
 const BUDGET_BURST: f64 = 40.0;
 /// …and per second after that.
 const BUDGET_PER_SEC: f64 = 20.0;
-/// Refused messages (rate limit, malformed) before the connection is closed.
+/// Staff (speakers, organizers) post notes and moderate fast: a far larger budget.
+const STAFF_BUDGET_BURST: f64 = 2_000.0;
+/// …per second.
+const STAFF_BUDGET_PER_SEC: f64 = 1_000.0;
+/// Malformed or refused messages before the connection is closed (rate-limited ones do not count).
 const MAX_STRIKES: u32 = 100;
 /// Bytes read per `read` call.
 const READ_CHUNK: usize = 8 * 1024;
@@ -221,7 +225,13 @@ impl Connection {
         let now = now_ms();
         let elapsed = (now - self.budget_at_ms).max(0) as f64 / 1000.0;
         self.budget_at_ms = now;
-        self.budget = (self.budget + elapsed * BUDGET_PER_SEC).min(BUDGET_BURST);
+        let staff = self.joined.as_ref().is_some_and(|j| j.actor.audience() == crate::domain::stream::Audience::Staff);
+        let (burst, rate) = if staff {
+            (STAFF_BUDGET_BURST, STAFF_BUDGET_PER_SEC)
+        } else {
+            (BUDGET_BURST, BUDGET_PER_SEC)
+        };
+        self.budget = (self.budget + elapsed * rate).min(burst);
         if self.budget >= 1.0 {
             self.budget -= 1.0;
             true
@@ -233,9 +243,10 @@ impl Connection {
     async fn on_text(&mut self, text: String) -> Option<Ending> {
         self.state.metrics().messages_in.inc();
         if !self.take_budget() {
+            // Refused, but not a strike: a burst is not malformed, only early.
             let err = AppError::rate_limited("too many messages; slow down");
             self.send(&ServerMessage::error(None, &err));
-            return self.strike();
+            return None;
         }
         let envelope: Envelope<'_> = match serde_json::from_str(&text) {
             Ok(e) => e,
