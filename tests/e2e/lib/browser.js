@@ -6,12 +6,19 @@
 import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './server.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-export const SCREENSHOTS = resolve(here, '../../../docs/screenshots');
+/**
+ * Where screenshots go: docs/screenshots with UPDATE_SCREENSHOTS=1 (`npm run
+ * screenshots`), else a temporary folder, so a test run leaves the tree clean.
+ */
+export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === '1'
+  ? resolve(here, '../../../docs/screenshots')
+  : join(tmpdir(), 'backchannel-screenshots');
 export const AXE = resolve(here, '../node_modules/axe-core/axe.min.js');
 
 const ARGS = [
@@ -138,7 +145,7 @@ export async function live(page) {
   await page.locator('.conn[data-state="online"]').first().waitFor({ timeout: 15000 });
 }
 
-/** Save a screenshot under docs/screenshots. */
+/** Save a screenshot (see SCREENSHOTS). */
 export async function screenshot(page, name, options = {}) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), ...options });
