@@ -65,7 +65,7 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_write() {
         let mut clients = Vec::new();
         for _ in 0..10 {
             let token = server.join(&session.code, None).await;
-            let (me, _) = server.get("/api/v1/me", Some(&token)).await;
+            let (_, me) = server.get("/api/v1/me", Some(&token)).await;
             clients.push((s(&me["attendee_id"]), Client::joined(&server, &token, None, None).await.0));
         }
         let kill_after = Duration::from_millis(200 + next(&mut rng) % 1500);

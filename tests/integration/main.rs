@@ -4,10 +4,12 @@
 mod helpers;
 mod raw;
 
+mod access;
 mod api;
 mod bad_input;
 mod cluster;
 mod crash;
 mod engagement;
+mod privacy;
 mod security;
 mod stream;

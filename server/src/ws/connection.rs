@@ -248,6 +248,14 @@ impl Connection {
             self.send(&ServerMessage::error(None, &err));
             return None;
         }
+        if super::protocol::too_deep(&text, super::protocol::MAX_JSON_DEPTH) {
+            let err = AppError::bad_request(format!(
+                "JSON nested deeper than {} levels",
+                super::protocol::MAX_JSON_DEPTH
+            ));
+            self.send(&ServerMessage::error(None, &err));
+            return self.strike();
+        }
         let envelope: Envelope<'_> = match serde_json::from_str(&text) {
             Ok(e) => e,
             Err(e) => {
@@ -586,6 +594,8 @@ fn read_available(socket: &TcpStream, decoder: &mut Decoder, max: usize) -> Read
 /// Decode `{"action": …, "args": …}` into a [`Command`] with a precise error.
 pub fn decode_command(action: &str, args: Option<&str>) -> AppResult<Command> {
     let action_json = serde_json::to_string(action).map_err(AppError::internal)?;
+    // Actions without arguments accept `args` omitted, null or {}.
+    let args = args.map(str::trim).filter(|a| !matches!(*a, "null" | "{}"));
     let text = match args {
         Some(args) => format!(r#"{{"action":{action_json},"args":{args}}}"#),
         None => format!(r#"{{"action":{action_json}}}"#),

@@ -96,3 +96,49 @@ impl<'a> ServerMessage<'a> {
         }
     }
 }
+
+/// Deepest JSON nesting accepted in a client message.
+pub const MAX_JSON_DEPTH: usize = 32;
+
+/// Whether `text` nests arrays/objects deeper than `limit` (strings are skipped).
+/// A linear scan before parsing, so no parser recursion depends on client input.
+pub fn too_deep(text: &str, limit: usize) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for b in text.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::too_deep;
+
+    #[test]
+    fn depth_scan_skips_strings() {
+        assert!(!too_deep(r#"{"a":[1,{"b":"[[[[[["}]}"#, 3));
+        assert!(too_deep("[[[[", 3));
+        assert!(!too_deep(r#"{"s":"\"[[[["}"#, 1));
+    }
+}

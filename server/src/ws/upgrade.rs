@@ -58,7 +58,13 @@ pub async fn handle(State(state): State<AppState>, mut request: Request) -> Resp
     else {
         return AppError::bad_request("missing or malformed Sec-WebSocket-Key").into_response();
     };
-    let origin = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+    // An Origin that is present but not visible ASCII is refused, never
+    // mistaken for a missing one.
+    let origin = match headers.get(header::ORIGIN).map(|v| v.to_str()) {
+        None => None,
+        Some(Ok(o)) => Some(o),
+        Some(Err(_)) => return AppError::forbidden("this Origin may not open the websocket").into_response(),
+    };
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     if !super::origin::allowed(origin, host, &state.config().allowed_origins) {
         return AppError::forbidden("this Origin may not open the websocket").into_response();
