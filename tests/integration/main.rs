@@ -6,10 +6,14 @@ mod raw;
 
 mod access;
 mod api;
+mod archive;
 mod bad_input;
 mod cluster;
 mod crash;
 mod engagement;
+mod exports;
 mod privacy;
+mod schedule;
 mod security;
 mod stream;
+mod webhooks;

@@ -63,7 +63,11 @@ pub async fn register(
     require_organizer(actor, &event_id)?;
     let url = limits::http_url("url", &input.url)?;
     let kinds = match input.kinds {
-        None => KINDS.iter().map(|k| k.to_string()).collect(),
+        None => {
+            let mut all: Vec<String> = KINDS.iter().map(|k| k.to_string()).collect();
+            all.sort();
+            all
+        }
         Some(list) => {
             let mut list: Vec<String> = list.into_iter().map(|k| k.trim().to_string()).collect();
             if let Some(bad) = list.iter().find(|k| !KINDS.contains(&k.as_str())) {

@@ -4,7 +4,6 @@
 //! [`MAX_DELAY`] apart), [`MAX_ATTEMPTS`] times in all; then it is marked
 //! `failed`. It runs beside the server and never blocks a command.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::domain::time::now_ms;
@@ -38,17 +37,10 @@ pub fn backoff(attempts: i64) -> Duration {
         .min(MAX_DELAY)
 }
 
-/// The HTTP client deliveries go out with: rustls (ring) with the
-/// platform's roots, no redirects followed, bounded time.
+/// The HTTP client deliveries go out with: rustls with the platform's
+/// roots, no redirects followed, bounded time.
 pub fn client() -> anyhow::Result<reqwest::Client> {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_platform_verifier()?
-        .with_no_client_auth();
     Ok(reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(REQUEST_TIMEOUT)
         .connect_timeout(REQUEST_TIMEOUT)
