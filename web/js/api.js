@@ -39,6 +39,44 @@ export async function api(method, path, { token, body } = {}) {
   return data;
 }
 
+/**
+ * Download an authenticated file (an export): fetch it with the token and
+ * save it under the server's filename.
+ */
+export async function download(path, token) {
+  let response;
+  try {
+    response = await fetch(`/api/v1${path}`, { headers: { Authorization: `Bearer ${token}` } });
+  } catch {
+    throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
+  }
+  if (!response.ok) {
+    let data = null;
+    try {
+      data = await response.json();
+    } catch {
+      data = null;
+    }
+    throw new ApiError(response.status, (data && data.code) || 'error', (data && data.detail) || `Download failed (${response.status})`);
+  }
+  const disposition = response.headers.get('Content-Disposition') || '';
+  const name = (/filename="?([^";]+)"?/.exec(disposition) || [])[1] || 'export';
+  saveBlob(await response.blob(), name);
+  return name;
+}
+
+/** Offer a Blob as a file download. */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 5000);
+}
+
 // Tokens are kept in localStorage so a reload keeps the role; keys name the scope.
 const PREFIX = 'backchannel.';
 

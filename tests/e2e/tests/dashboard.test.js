@@ -3,6 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { scenario, joinAs, live } from '../lib/browser.js';
 
 const s = scenario(null);
@@ -80,6 +81,16 @@ test('organizer creates an event and a session, speaker and attendee use the lin
   await slot.getByText('Live now').waitFor();
   assert.equal(await slot.getByRole('link', { name: 'Async Rust in practice' }).getAttribute('href'), `/join/${code}`);
   assert.match(await slot.innerText(), /Ana Ferreira, Ben Okafor/);
+
+  // Exports: the event's highlights and the session's takeaways pack download with the token.
+  const events = admin.getByRole('group', { name: 'Export the event' });
+  const [eventFile] = await Promise.all([admin.waitForEvent('download'), events.getByRole('button', { name: 'Markdown' }).click()]);
+  assert.match(eventFile.suggestedFilename(), /\.md$/);
+  assert.match(readFileSync(await eventFile.path(), 'utf8'), /Async Rust in practice/);
+  const [sessionFile] = await Promise.all([speaker.waitForEvent('download'),
+    speaker.getByRole('group', { name: 'Export' }).getByRole('button', { name: 'Print-ready HTML' }).click()]);
+  assert.match(sessionFile.suggestedFilename(), /\.html$/);
+  assert.match(readFileSync(await sessionFile.path(), 'utf8'), /Async Rust in practice/);
   assert.deepEqual(s.env.errors(), []);
 });
 

@@ -54,6 +54,7 @@ test('an attendee stars notes and downloads them as Markdown', async () => {
   const note = ana.locator('ol.notes > li').filter({ hasText: 'cancellation' });
   await note.getByRole('button', { name: 'Save to my takeaways' }).click();
   await ana.locator('.takeaway-list li').first().waitFor();
+  await ana.waitForFunction(() => window.backchannel.stream.queued === 0);
 
   // Kept across a reload (localStorage).
   await ana.reload();
@@ -63,6 +64,12 @@ test('an attendee stars notes and downloads them as Markdown', async () => {
     ana.getByRole('button', { name: 'Download as Markdown' }).click(),
   ]);
   const text = readFileSync(await download.path(), 'utf8');
+  // The star also reached the server's takeaways pack.
+  const token = await ana.evaluate((id) => localStorage.getItem(`backchannel.attendee.${id}`), s.session.id);
+  const noteId = (await s.env.server.api('GET', `/sessions/${s.session.id}/snapshot`, token)).notes
+    .find((n) => n.body.includes('cancellation')).id;
+  const stars = await s.env.server.api('GET', `/sessions/${s.session.id}/me/stars`, token);
+  assert.deepEqual(stars.map((x) => [x.kind, x.id]), [['note', noteId]]);
   assert.match(download.suggestedFilename(), /^takeaways-async-rust-in-practice\.md$/);
   assert.match(text, /^# My takeaways: Async Rust in practice/);
   assert.match(text, /- Use `tokio::select!` for cancellation/);

@@ -2,13 +2,15 @@
 // localStorage per session and downloadable as Markdown.
 
 import { h, syncList, statusLine } from '../render.js';
-import { store } from '../api.js';
+import { store, saveBlob } from '../api.js';
 
 export class Takeaways extends EventTarget {
-  constructor(sessionId) {
+  /** `sync(kind, id, starred)`, if given, also saves each star on the server (best effort). */
+  constructor(sessionId, sync = null) {
     super();
     this.key = `takeaways.${sessionId}`;
     this.items = store.read(this.key, []);
+    this.sync = sync;
   }
 
   has(kind, id) {
@@ -21,7 +23,9 @@ export class Takeaways extends EventTarget {
     else this.items.push({ kind, id, ...entry, saved_at: new Date().toISOString() });
     store.write(this.key, this.items);
     this.dispatchEvent(new Event('change'));
-    return this.has(kind, id);
+    const starred = this.has(kind, id);
+    if (this.sync) this.sync(kind, id, starred);
+    return starred;
   }
 
   /** Keep a starred item's text current when it is edited or answered. */
@@ -88,13 +92,8 @@ export function takeawaysPanel(takeaways, getSession, getEventName) {
   download.addEventListener('click', () => {
     const session = getSession();
     const blob = new Blob([takeaways.markdown(session, getEventName())], { type: 'text/markdown;charset=utf-8' });
-    const url = URL.createObjectURL(blob);
     const slug = session.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'session';
-    const a = h('a', { href: url, download: `takeaways-${slug}.md` });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 5000);
+    saveBlob(blob, `takeaways-${slug}.md`);
     status.set('Downloaded.', 'ok');
   });
   const make = () => {

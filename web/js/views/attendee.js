@@ -159,8 +159,11 @@ export default async function attendeeView(root, [sessionId]) {
     return;
   }
   const state = new SessionState();
-  const takeaways = new Takeaways(sessionId);
   const stream = connect(Stream, state, { token });
+  // Stars stay in this browser and also go to the server's takeaways pack.
+  const takeaways = new Takeaways(sessionId, (kind, id, starred) => {
+    stream.command('takeaway.star', { kind, id, starred }).catch(() => {});
+  });
   const loading = h('p', { class: 'muted', role: 'status', text: 'Connecting to the session…' });
   replace(root, loading);
   stream.addEventListener('refused', () => {

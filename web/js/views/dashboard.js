@@ -10,6 +10,7 @@ import { h, page, replace, field, statusLine, copyText, syncList, clock } from '
 import { api, tokens, tokenFromHash, store } from '../api.js';
 import { fatal } from '../parts/live.js';
 import { sessionForm } from '../parts/session-form.js';
+import { exportButtons } from '../parts/exports.js';
 
 const LIVE_EVERY_MS = 5000;
 
@@ -34,7 +35,8 @@ function sessionRow(eventToken, counts) {
   const live = h('p', { class: 'live-count' });
   const links = h('div', { class: 'links' });
   const status = statusLine();
-  const li = h('li', { class: 'card session-row' }, title, meta, live, links, status);
+  const exportsBox = h('div', {});
+  const li = h('li', { class: 'card session-row' }, title, meta, live, links, exportsBox, status);
   let shown = '';
   li.update = (s) => {
     live.textContent = `${counts.get(s.id) || 0} watching now`;
@@ -46,6 +48,7 @@ function sessionRow(eventToken, counts) {
     const key = `${s.join_code}|${saved.speaker || ''}|${saved.projector || ''}`;
     if (key === shown) return;
     shown = key;
+    if (!exportsBox.firstChild) exportsBox.append(exportButtons('Export this session', `/sessions/${s.id}/export`, eventToken));
     const base = location.origin;
     const issue = (kind) => {
       const b = h('button', { type: 'button', text: `Issue a new ${kind} link` });
@@ -116,6 +119,7 @@ async function eventDashboard(root, eventId) {
   replace(root,
     h('h1', { text: `Dashboard: ${event.name}` }),
     h('p', { class: 'sub' }, 'Public schedule: ', h('a', { href: `/e/${eventId}`, text: `${location.origin}/e/${eventId}` })),
+    exportButtons('Export the event', `/events/${eventId}/export`, token),
     h('div', { class: 'dash-grid' },
       h('section', { class: 'panel', 'aria-labelledby': 'sessions-h' },
         h('h2', { id: 'sessions-h', text: 'Sessions' }), total, empty, list),

@@ -10,6 +10,7 @@ import { connectionBadge, presenceBadge, sessionStateBadge, joinPanel, fatal, fo
 import { reactionBar } from '../parts/reactions.js';
 import { moderationSections, run } from '../parts/moderation.js';
 import { pollAdminSection } from '../parts/poll-admin.js';
+import { exportButtons } from '../parts/exports.js';
 
 function controls(state, stream) {
   const status = statusLine();
@@ -142,7 +143,10 @@ function layout(state, stream) {
         h('section', { class: 'panel', 'aria-labelledby': 'meters-h' },
           h('h2', { id: 'meters-h', text: 'Audience' }), presenceBadge(state), reactionBar(state, null)),
         h('section', { class: 'panel', 'aria-labelledby': 'share-h' },
-          h('h2', { id: 'share-h', text: 'Invite attendees' }), joinPanel(state.session)))),
+          h('h2', { id: 'share-h', text: 'Invite attendees' }), joinPanel(state.session)),
+        h('section', { class: 'panel', 'aria-labelledby': 'export-h' },
+          h('h2', { id: 'export-h', text: 'Takeaways pack' }),
+          exportButtons('Export', `/sessions/${state.session.id}/export`, stream.token)))),
   ];
 }
 
