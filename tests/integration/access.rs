@@ -21,10 +21,26 @@ async fn fixture(server: &TestServer) -> Fixture {
     let attendee = server.join(&session.code, None).await;
     let (_, me) = server.get("/api/v1/me", Some(&attendee)).await;
     let base = format!("/api/v1/sessions/{}", session.id);
-    let (_, note) = server.post(&format!("{base}/notes"), Some(&session.speaker), json!({ "body": "n" })).await;
-    let (_, question) = server.post(&format!("{base}/questions"), Some(&attendee), json!({ "body": "q" })).await;
+    let (_, note) = server
+        .post(
+            &format!("{base}/notes"),
+            Some(&session.speaker),
+            json!({ "body": "n" }),
+        )
+        .await;
+    let (_, question) = server
+        .post(
+            &format!("{base}/questions"),
+            Some(&attendee),
+            json!({ "body": "q" }),
+        )
+        .await;
     let (_, poll) = server
-        .post(&format!("{base}/polls"), Some(&session.speaker), json!({ "kind": "rating", "question": "?", "open": true }))
+        .post(
+            &format!("{base}/polls"),
+            Some(&session.speaker),
+            json!({ "kind": "rating", "question": "?", "open": true }),
+        )
         .await;
     Fixture {
         note: s(&note["result"]["id"]),
@@ -47,7 +63,10 @@ fn example(schema: &Value, spec: &Value, depth: usize) -> Value {
         return example(&spec["components"]["schemas"][name], spec, depth + 1);
     }
     for key in ["oneOf", "anyOf", "allOf"] {
-        if let Some(first) = schema[key].as_array().and_then(|a| a.iter().find(|s| s["type"] != "null")) {
+        if let Some(first) = schema[key]
+            .as_array()
+            .and_then(|a| a.iter().find(|s| s["type"] != "null"))
+        {
             return example(first, spec, depth + 1);
         }
     }
@@ -55,14 +74,26 @@ fn example(schema: &Value, spec: &Value, depth: usize) -> Value {
         return values.first().cloned().unwrap_or(Value::Null);
     }
     let kind = match &schema["type"] {
-        Value::Array(kinds) => kinds.iter().find(|k| *k != "null").cloned().unwrap_or(Value::Null),
+        Value::Array(kinds) => kinds
+            .iter()
+            .find(|k| *k != "null")
+            .cloned()
+            .unwrap_or(Value::Null),
         other => other.clone(),
     };
     match kind.as_str() {
         Some("object") => {
             let mut out = serde_json::Map::new();
-            for name in schema["required"].as_array().into_iter().flatten().filter_map(|n| n.as_str()) {
-                out.insert(name.to_string(), example(&schema["properties"][name], spec, depth + 1));
+            for name in schema["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|n| n.as_str())
+            {
+                out.insert(
+                    name.to_string(),
+                    example(&schema["properties"][name], spec, depth + 1),
+                );
             }
             Value::Object(out)
         }
@@ -92,9 +123,18 @@ async fn every_rest_route_refuses_tokens_of_another_event_or_session() {
     let elsewhere = fixture(&server).await;
     let (_, spec) = server.get("/api/openapi.json", None).await;
     let wrong = [
-        ("organizer of another event", elsewhere.session.organizer.clone()),
-        ("speaker of another session", elsewhere.session.speaker.clone()),
-        ("projector of another session", elsewhere.session.projector.clone()),
+        (
+            "organizer of another event",
+            elsewhere.session.organizer.clone(),
+        ),
+        (
+            "speaker of another session",
+            elsewhere.session.speaker.clone(),
+        ),
+        (
+            "projector of another session",
+            elsewhere.session.projector.clone(),
+        ),
         ("attendee of another session", elsewhere.attendee.clone()),
     ];
     let mut checked = 0;
@@ -103,7 +143,9 @@ async fn every_rest_route_refuses_tokens_of_another_event_or_session() {
             continue; // describes or revokes the caller's own token
         }
         for (method, op) in item.as_object().unwrap() {
-            let Ok(method) = method.to_uppercase().parse::<Method>() else { continue };
+            let Ok(method) = method.to_uppercase().parse::<Method>() else {
+                continue;
+            };
             if op.get("security").is_none() {
                 continue; // public
             }
@@ -119,9 +161,15 @@ async fn every_rest_route_refuses_tokens_of_another_event_or_session() {
                 url = format!("{url}?{}", query.join("&"));
             }
             for (who, token) in &wrong {
-                let body = op["requestBody"]["content"]["application/json"]["schema"].is_object().then(|| {
-                    example(&op["requestBody"]["content"]["application/json"]["schema"], &spec, 0)
-                });
+                let body = op["requestBody"]["content"]["application/json"]["schema"]
+                    .is_object()
+                    .then(|| {
+                        example(
+                            &op["requestBody"]["content"]["application/json"]["schema"],
+                            &spec,
+                            0,
+                        )
+                    });
                 let (status, answer) = server.call(method.clone(), &url, Some(token), body).await;
                 assert!(
                     [401, 403, 404].contains(&status),
@@ -141,26 +189,50 @@ fn commands(f: &Fixture) -> Vec<(&'static str, Value, &'static str)> {
     vec![
         ("session.start", json!({}), "staff"),
         ("session.end", json!({}), "staff"),
-        ("session.moderation", json!({ "moderation": "pre" }), "staff"),
+        (
+            "session.moderation",
+            json!({ "moderation": "pre" }),
+            "staff",
+        ),
         ("note.post", json!({ "body": "x" }), "staff"),
         ("note.edit", json!({ "note_id": n, "body": "y" }), "staff"),
         ("note.delete", json!({ "note_id": n }), "staff"),
         ("question.approve", json!({ "question_id": q }), "staff"),
         ("question.reject", json!({ "question_id": q }), "staff"),
         ("question.hide", json!({ "question_id": q }), "staff"),
-        ("question.answer", json!({ "question_id": q, "reply": "r" }), "staff"),
+        (
+            "question.answer",
+            json!({ "question_id": q, "reply": "r" }),
+            "staff",
+        ),
         ("question.pin", json!({ "question_id": q }), "staff"),
-        ("question.label", json!({ "question_id": q, "labels": ["l"] }), "staff"),
-        ("poll.create", json!({ "kind": "rating", "question": "?" }), "staff"),
+        (
+            "question.label",
+            json!({ "question_id": q, "labels": ["l"] }),
+            "staff",
+        ),
+        (
+            "poll.create",
+            json!({ "kind": "rating", "question": "?" }),
+            "staff",
+        ),
         ("poll.open", json!({ "poll_id": p }), "staff"),
         ("poll.close", json!({ "poll_id": p }), "staff"),
         ("poll.reveal", json!({ "poll_id": p }), "staff"),
         ("poll.delete", json!({ "poll_id": p }), "staff"),
         ("question.ask", json!({ "body": "x" }), "attendee"),
-        ("question.edit", json!({ "question_id": q, "body": "x" }), "asker"),
+        (
+            "question.edit",
+            json!({ "question_id": q, "body": "x" }),
+            "asker",
+        ),
         ("question.withdraw", json!({ "question_id": q }), "asker"),
         ("question.upvote", json!({ "question_id": q }), "attendee"),
-        ("poll.vote", json!({ "poll_id": p, "ballot": { "rating": 3 } }), "attendee"),
+        (
+            "poll.vote",
+            json!({ "poll_id": p, "ballot": { "rating": 3 } }),
+            "attendee",
+        ),
         ("reaction.send", json!({ "emoji": "👏" }), "attendee"),
     ]
 }
@@ -176,35 +248,58 @@ async fn every_command_refuses_the_wrong_role() {
     let mut checked = 0;
     for (action, args, who) in commands(&f) {
         let reply = projector.call(action, args.clone()).await;
-        assert_eq!(reply["code"], "forbidden", "projector ran {action}: {reply}");
+        assert_eq!(
+            reply["code"], "forbidden",
+            "projector ran {action}: {reply}"
+        );
         checked += 1;
         if who == "staff" {
             let reply = attendee.call(action, args.clone()).await;
-            assert_eq!(reply["code"], "forbidden", "an attendee ran {action}: {reply}");
+            assert_eq!(
+                reply["code"], "forbidden",
+                "an attendee ran {action}: {reply}"
+            );
             checked += 1;
         } else {
             let reply = speaker.call(action, args.clone()).await;
-            assert_eq!(reply["code"], "forbidden", "a speaker ran attendee action {action}: {reply}");
+            assert_eq!(
+                reply["code"], "forbidden",
+                "a speaker ran attendee action {action}: {reply}"
+            );
             checked += 1;
         }
         if who == "asker" {
             let reply = attendee.call(action, args.clone()).await;
-            assert_eq!(reply["code"], "forbidden", "another attendee ran {action} on someone's question: {reply}");
+            assert_eq!(
+                reply["code"], "forbidden",
+                "another attendee ran {action} on someone's question: {reply}"
+            );
             checked += 1;
         }
     }
     // Tokens of another event or session cannot even join.
     let elsewhere = fixture(&server).await;
-    for token in [&elsewhere.session.speaker, &elsewhere.session.projector, &elsewhere.attendee] {
+    for token in [
+        &elsewhere.session.speaker,
+        &elsewhere.session.projector,
+        &elsewhere.attendee,
+    ] {
         let mut c = Client::connect(&server).await;
-        c.send_json(json!({ "type": "join", "token": token, "session_id": f.session.id })).await;
+        c.send_json(json!({ "type": "join", "token": token, "session_id": f.session.id }))
+            .await;
         let reply = c.recv().await;
         assert_eq!(reply["code"], "forbidden", "{reply}");
         assert_eq!(c.recv_close().await, Some(1008));
         checked += 1;
     }
     let mut c = Client::connect(&server).await;
-    c.send_json(json!({ "type": "join", "token": elsewhere.session.organizer, "session_id": f.session.id })).await;
+    c.send_json(
+        json!({ "type": "join", "token": elsewhere.session.organizer, "session_id": f.session.id }),
+    )
+    .await;
     assert_eq!(c.recv().await["code"], "forbidden");
-    eprintln!("A2: {} websocket command/role combinations refused", checked + 1);
+    eprintln!(
+        "A2: {} websocket command/role combinations refused",
+        checked + 1
+    );
 }

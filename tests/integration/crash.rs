@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use crate::helpers::{ADMIN, Backend, Client, TestServer, s};
 
 fn binary() -> String {
-    std::env::var("BACKCHANNEL_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_backchannel").to_string())
+    std::env::var("BACKCHANNEL_BIN")
+        .unwrap_or_else(|_| env!("CARGO_BIN_EXE_backchannel").to_string())
 }
 
 fn spawn(backend: &Backend) -> (Child, SocketAddr) {
@@ -28,11 +29,14 @@ fn spawn(backend: &Backend) -> (Child, SocketAddr) {
         .expect("spawn the server");
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
     let addr = loop {
-        let line = lines.next().expect("the server exited before listening").unwrap();
-        if let Ok(v) = serde_json::from_str::<Value>(&line) {
-            if let Some(a) = v["addr"].as_str() {
-                break a.parse().unwrap();
-            }
+        let line = lines
+            .next()
+            .expect("the server exited before listening")
+            .unwrap();
+        if let Ok(v) = serde_json::from_str::<Value>(&line)
+            && let Some(a) = v["addr"].as_str()
+        {
+            break a.parse().unwrap();
         }
     };
     std::thread::spawn(move || for _ in lines {});
@@ -66,7 +70,10 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_write() {
         for _ in 0..10 {
             let token = server.join(&session.code, None).await;
             let (_, me) = server.get("/api/v1/me", Some(&token)).await;
-            clients.push((s(&me["attendee_id"]), Client::joined(&server, &token, None, None).await.0));
+            clients.push((
+                s(&me["attendee_id"]),
+                Client::joined(&server, &token, None, None).await.0,
+            ));
         }
         let kill_after = Duration::from_millis(200 + next(&mut rng) % 1500);
         // Each client keeps asking and re-voting until the server dies.
@@ -80,9 +87,15 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_write() {
                     let mut sent_questions = 0;
                     for i in 0u64.. {
                         let (action, args) = if i % 2 == 0 {
-                            ("question.ask", json!({ "body": format!("{attendee} q{i}") }))
+                            (
+                                "question.ask",
+                                json!({ "body": format!("{attendee} q{i}") }),
+                            )
                         } else {
-                            ("poll.vote", json!({ "poll_id": poll, "ballot": { "option": i % 3 } }))
+                            (
+                                "poll.vote",
+                                json!({ "poll_id": poll, "ballot": { "option": i % 3 } }),
+                            )
                         };
                         let id = c.command(action, args).await;
                         if action == "question.ask" {
@@ -131,23 +144,40 @@ async fn sigkill_at_random_moments_loses_no_acknowledged_write() {
             let integrity = backend.query("PRAGMA integrity_check");
             assert_eq!(integrity[0][0], "ok", "SQLite integrity check");
         }
-        let rows = backend.query(&format!("SELECT id, attendee_id FROM questions WHERE session_id = '{}'", session.id));
+        let rows = backend.query(&format!(
+            "SELECT id, attendee_id FROM questions WHERE session_id = '{}'",
+            session.id
+        ));
         let stored: BTreeSet<String> = rows.iter().map(|r| r[0].clone()).collect();
         assert_eq!(stored.len(), rows.len(), "a question stored twice");
         let acked: BTreeSet<String> = acked_questions.values().flatten().cloned().collect();
         let lost: Vec<&String> = acked.difference(&stored).collect();
-        assert!(lost.is_empty(), "round {round}: acknowledged questions lost: {lost:?}");
+        assert!(
+            lost.is_empty(),
+            "round {round}: acknowledged questions lost: {lost:?}"
+        );
         let ballots: BTreeMap<String, String> = backend
-            .query(&format!("SELECT attendee_id, choice FROM ballots WHERE poll_id = '{poll}'"))
+            .query(&format!(
+                "SELECT attendee_id, choice FROM ballots WHERE poll_id = '{poll}'"
+            ))
             .into_iter()
             .map(|r| (r[0].clone(), r[1].clone()))
             .collect();
         for attendee in acked_votes.keys() {
-            assert!(ballots.contains_key(attendee), "round {round}: an acknowledged ballot is lost");
+            assert!(
+                ballots.contains_key(attendee),
+                "round {round}: an acknowledged ballot is lost"
+            );
         }
         // The tally equals a recount.
-        let tally = backend.query(&format!("SELECT COALESCE(SUM(count), 0) FROM poll_tallies WHERE poll_id = '{poll}'"));
-        assert_eq!(tally[0][0], ballots.len().to_string(), "tally and ballots disagree");
+        let tally = backend.query(&format!(
+            "SELECT COALESCE(SUM(count), 0) FROM poll_tallies WHERE poll_id = '{poll}'"
+        ));
+        assert_eq!(
+            tally[0][0],
+            ballots.len().to_string(),
+            "tally and ballots disagree"
+        );
         // And the server serves the session again.
         let (_, snap) = Client::joined(&server, &session.speaker, None, None).await;
         assert_eq!(snap["questions"].as_array().unwrap().len(), stored.len());

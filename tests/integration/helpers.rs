@@ -72,7 +72,9 @@ impl Backend {
                 db.busy_timeout(Duration::from_secs(10)).unwrap();
                 db.execute_batch(sql).unwrap();
             }
-            Backend::Postgres { url, schema } => pg_exec(url, &format!("SET search_path TO {schema}; {sql}")),
+            Backend::Postgres { url, schema } => {
+                pg_exec(url, &format!("SET search_path TO {schema}; {sql}"))
+            }
         }
     }
 

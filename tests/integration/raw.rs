@@ -34,9 +34,15 @@ pub fn masked(opcode: u8, payload: &[u8]) -> Vec<u8> {
 
 impl Raw {
     /// Open and upgrade; `tcp` may be preconfigured (e.g. a small receive buffer).
-    pub async fn connect_with(server: &TestServer, tcp: TcpStream, origin: Option<&str>) -> (Raw, String) {
+    pub async fn connect_with(
+        server: &TestServer,
+        tcp: TcpStream,
+        origin: Option<&str>,
+    ) -> (Raw, String) {
         let mut tcp = tcp;
-        let origin = origin.map(|o| format!("Origin: {o}\r\n")).unwrap_or_default();
+        let origin = origin
+            .map(|o| format!("Origin: {o}\r\n"))
+            .unwrap_or_default();
         let request = format!(
             "GET /ws HTTP/1.1\r\nHost: {}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n{origin}\
              Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
@@ -63,7 +69,10 @@ impl Raw {
     }
 
     pub async fn send_text(&mut self, text: &str) {
-        self.tcp.write_all(&masked(1, text.as_bytes())).await.unwrap();
+        self.tcp
+            .write_all(&masked(1, text.as_bytes()))
+            .await
+            .unwrap();
     }
 
     /// Read frames until a close frame; returns its code (None on EOF without one).
@@ -76,7 +85,10 @@ impl Raw {
                 let len = (buf[1] & 0x7f) as usize;
                 let (len, off) = match len {
                     126 if buf.len() >= 4 => (u16::from_be_bytes([buf[2], buf[3]]) as usize, 4),
-                    127 if buf.len() >= 10 => (u64::from_be_bytes(buf[2..10].try_into().unwrap()) as usize, 10),
+                    127 if buf.len() >= 10 => (
+                        u64::from_be_bytes(buf[2..10].try_into().unwrap()) as usize,
+                        10,
+                    ),
                     126 | 127 => break,
                     n => (n, 2),
                 };

@@ -81,7 +81,9 @@ async fn handshake(server: &TestServer, origin: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_allowed_origins_open_the_websocket() {
-    let server = TestServer::start_with(|c| c.allowed_origins = vec!["https://live.example.org".into()]).await;
+    let server =
+        TestServer::start_with(|c| c.allowed_origins = vec!["https://live.example.org".into()])
+            .await;
     let origins = hostile_origins();
     assert!(origins.len() >= 50);
     let mut refused = 0;
@@ -94,14 +96,21 @@ async fn only_allowed_origins_open_the_websocket() {
         }
     }
     assert_eq!(refused, origins.len());
-    assert!(handshake(&server, "https://live.example.org").await.starts_with("HTTP/1.1 101"));
+    assert!(
+        handshake(&server, "https://live.example.org")
+            .await
+            .starts_with("HTTP/1.1 101")
+    );
 
     // Without an allowlist: same origin only.
     let plain = TestServer::start().await;
     let same = format!("http://{}", plain.addr);
     assert!(handshake(&plain, &same).await.starts_with("HTTP/1.1 101"));
     for origin in origins.iter().take(20) {
-        assert!(handshake(&plain, origin).await.starts_with("HTTP/1.1 4"), "{origin}");
+        assert!(
+            handshake(&plain, origin).await.starts_with("HTTP/1.1 4"),
+            "{origin}"
+        );
     }
 }
 
@@ -123,7 +132,11 @@ async fn oversized_handshakes_are_refused() {
 
     // A 1 MiB header.
     let mut tcp = TcpStream::connect(server.addr).await.unwrap();
-    let big = format!("GET /healthz HTTP/1.1\r\nHost: {}\r\nX-Big: {}\r\n\r\n", server.addr, "a".repeat(1 << 20));
+    let big = format!(
+        "GET /healthz HTTP/1.1\r\nHost: {}\r\nX-Big: {}\r\n\r\n",
+        server.addr,
+        "a".repeat(1 << 20)
+    );
     let _ = tcp.write_all(big.as_bytes()).await;
     let n = tcp.read(&mut buf).await.unwrap_or(0);
     let head = String::from_utf8_lossy(&buf[..n]);
@@ -140,7 +153,9 @@ async fn slow_handshakes_are_closed_within_ten_seconds_while_others_are_served()
     let mut slow = Vec::new();
     for _ in 0..300 {
         let mut tcp = TcpStream::connect(server.addr).await.unwrap();
-        tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ").await.unwrap();
+        tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            .await
+            .unwrap();
         slow.push(tcp);
     }
     let started = Instant::now();
@@ -158,9 +173,16 @@ async fn slow_handshakes_are_closed_within_ten_seconds_while_others_are_served()
             }
         })
         .await;
-        assert!(closed.is_ok(), "a half-open handshake was still open after {:?}", started.elapsed());
+        assert!(
+            closed.is_ok(),
+            "a half-open handshake was still open after {:?}",
+            started.elapsed()
+        );
     }
-    eprintln!("S3: 300 slowloris connections closed after {:?}", started.elapsed());
+    eprintln!(
+        "S3: 300 slowloris connections closed after {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,11 +191,15 @@ async fn a_client_that_never_answers_pings_is_dropped() {
     let session = server.session(json!({})).await;
     let token = server.join(&session.code, None).await;
     let mut raw = Raw::connect(&server).await;
-    raw.send_text(&json!({ "type": "join", "token": token }).to_string()).await;
+    raw.send_text(&json!({ "type": "join", "token": token }).to_string())
+        .await;
     let started = Instant::now();
     // The raw client reads nothing and never answers the server's pings.
     assert_eq!(raw.close_code(Duration::from_secs(10)).await, Some(4001));
-    eprintln!("S4: silent client dropped after {:?} (heartbeat 1 s, window 3 s)", started.elapsed());
+    eprintln!(
+        "S4: silent client dropped after {:?} (heartbeat 1 s, window 3 s)",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -188,7 +214,9 @@ async fn a_client_that_stops_reading_is_dropped_at_the_queue_cap_and_others_are_
     let tcp = socket.connect(server.addr).await.unwrap();
     let (mut stalled, head) = Raw::connect_with(&server, tcp, None).await;
     assert!(head.starts_with("HTTP/1.1 101"));
-    stalled.send_text(&json!({ "type": "join", "token": stalled_token }).to_string()).await;
+    stalled
+        .send_text(&json!({ "type": "join", "token": stalled_token }).to_string())
+        .await;
     let (mut healthy, _) = Client::joined(&server, &healthy_token, None, None).await;
     let (mut speaker, _) = Client::joined(&server, &session.speaker, None, None).await;
 
@@ -205,19 +233,35 @@ async fn a_client_that_stops_reading_is_dropped_at_the_queue_cap_and_others_are_
             received += 1;
         }
         if posted % 25 == 0 {
-            let metrics = server.http.get(server.url("/metrics")).send().await.unwrap().text().await.unwrap();
-            if metrics.lines().any(|l| l.starts_with("backchannel_ws_queue_drops_total") && !l.ends_with(" 0")) {
+            let metrics = server
+                .http
+                .get(server.url("/metrics"))
+                .send()
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if metrics
+                .lines()
+                .any(|l| l.starts_with("backchannel_ws_queue_drops_total") && !l.ends_with(" 0"))
+            {
                 dropped = true;
                 break;
             }
         }
     }
-    assert!(dropped, "the stalled client was never dropped after {posted} notes");
+    assert!(
+        dropped,
+        "the stalled client was never dropped after {posted} notes"
+    );
     assert_eq!(received, posted, "the healthy client got every note");
     // The stalled client finds a close frame with 4000 once it reads again (or just EOF).
     let code = stalled.close_code(Duration::from_secs(10)).await;
     assert!(code.is_none() || code == Some(4000), "{code:?}");
-    eprintln!("S4/W5: stalled reader dropped after {posted} notes of 9 kB; healthy reader received all {received}");
+    eprintln!(
+        "S4/W5: stalled reader dropped after {posted} notes of 9 kB; healthy reader received all {received}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -228,7 +272,8 @@ async fn a_flood_from_one_socket_is_rate_limited() {
     let (mut c, _) = Client::joined(&server, &token, None, None).await;
     let started = Instant::now();
     for i in 0..1000 {
-        c.send_json(json!({ "type": "ping", "id": i.to_string() })).await;
+        c.send_json(json!({ "type": "ping", "id": i.to_string() }))
+            .await;
     }
     let (mut pongs, mut limited) = (0, 0);
     while pongs + limited < 1000 {
@@ -242,8 +287,14 @@ async fn a_flood_from_one_socket_is_rate_limited() {
     let elapsed = started.elapsed().as_secs_f64();
     let allowed = 40.0 + 20.0 * elapsed;
     let excess = 1000.0 - allowed;
-    assert!(f64::from(limited) >= 0.9 * excess, "{limited} of {excess:.0} excess messages rejected");
-    eprintln!("S5: 1000 messages in {elapsed:.2} s: {pongs} answered, {limited} rate-limited ({:.0}% of the excess)", 100.0 * f64::from(limited) / excess);
+    assert!(
+        f64::from(limited) >= 0.9 * excess,
+        "{limited} of {excess:.0} excess messages rejected"
+    );
+    eprintln!(
+        "S5: 1000 messages in {elapsed:.2} s: {pongs} answered, {limited} rate-limited ({:.0}% of the excess)",
+        100.0 * f64::from(limited) / excess
+    );
     // The connection is still usable afterwards.
     tokio::time::sleep(Duration::from_millis(200)).await;
     c.send_json(json!({ "type": "ping", "id": "after" })).await;
@@ -285,10 +336,16 @@ async fn revoking_a_token_closes_its_sockets_within_a_second() {
     let token = server.join(&session.code, None).await;
     let (mut c, _) = Client::joined(&server, &token, None, None).await;
     let started = Instant::now();
-    let (status, _) = server.post("/api/v1/me/revoke", Some(&token), json!({})).await;
+    let (status, _) = server
+        .post("/api/v1/me/revoke", Some(&token), json!({}))
+        .await;
     assert_eq!(status, 204);
     assert_eq!(c.recv_close().await, Some(1008));
-    assert!(started.elapsed() < Duration::from_secs(1), "A3: closed after {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "A3: closed after {:?}",
+        started.elapsed()
+    );
     let (status, _) = server.get("/api/v1/me", Some(&token)).await;
     assert_eq!(status, 401);
 }
@@ -298,9 +355,21 @@ async fn tokens_are_stored_only_as_hashes() {
     let server = TestServer::start().await;
     let session = server.session(json!({})).await;
     let attendee = server.join(&session.code, Some("Ana")).await;
-    let (status, rotated) = server.post(&format!("/api/v1/sessions/{}/tokens/projector", session.id), Some(&session.organizer), json!({})).await;
+    let (status, rotated) = server
+        .post(
+            &format!("/api/v1/sessions/{}/tokens/projector", session.id),
+            Some(&session.organizer),
+            json!({}),
+        )
+        .await;
     assert_eq!(status, 201);
-    let tokens = [session.organizer.clone(), session.speaker.clone(), session.projector.clone(), attendee, s(&rotated["token"])];
+    let tokens = [
+        session.organizer.clone(),
+        session.speaker.clone(),
+        session.projector.clone(),
+        attendee,
+        s(&rotated["token"]),
+    ];
     for t in &tokens {
         let (_, secret) = t.split_once('_').unwrap();
         assert!(secret.len() >= 43, "256 random bits, base64: {t}");
@@ -309,8 +378,12 @@ async fn tokens_are_stored_only_as_hashes() {
     let tables: Vec<String> = server
         .backend
         .query(match &server.backend {
-            crate::helpers::Backend::Sqlite(_) => "SELECT name FROM sqlite_master WHERE type = 'table'",
-            crate::helpers::Backend::Postgres { .. } => "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()",
+            crate::helpers::Backend::Sqlite(_) => {
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            }
+            crate::helpers::Backend::Postgres { .. } => {
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            }
         })
         .into_iter()
         .map(|r| r[0].clone())
@@ -346,13 +419,27 @@ async fn every_response_carries_the_security_headers() {
         let resp = server.http.get(server.url(&path)).send().await.unwrap();
         let h = resp.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
-        assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
         assert!(csp.contains("frame-ancestors 'none'"), "{path}");
         assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
         assert_eq!(h["referrer-policy"], "no-referrer", "{path}");
     }
-    let resp = server.http.get(server.url("/projector/x")).send().await.unwrap();
-    assert!(resp.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors *"), "the overlay may be embedded");
+    let resp = server
+        .http
+        .get(server.url("/projector/x"))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors *"),
+        "the overlay may be embedded"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -366,14 +453,21 @@ async fn deep_json_and_large_bodies_get_clear_errors() {
         "[".repeat(5000),
         "]".repeat(5000)
     );
-    c.send_raw(tokio_tungstenite::tungstenite::Message::text(deep)).await;
+    c.send_raw(tokio_tungstenite::tungstenite::Message::text(deep))
+        .await;
     let e = c.recv().await;
     assert_eq!(e["code"], "bad_request");
     assert!(s(&e["message"]).contains("nested deeper than 32"), "{e}");
     c.send_json(json!({ "type": "ping" })).await;
     assert_eq!(c.recv().await["type"], "pong", "the connection survives");
     let big = json!({ "body": "x".repeat(70_000) });
-    let (status, body) = server.post(&format!("/api/v1/sessions/{}/notes", session.id), Some(&session.speaker), big).await;
+    let (status, body) = server
+        .post(
+            &format!("/api/v1/sessions/{}/notes", session.id),
+            Some(&session.speaker),
+            big,
+        )
+        .await;
     assert_eq!(status, 413, "{body}");
     assert_eq!(body["code"], "too_large");
 }

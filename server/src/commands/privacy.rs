@@ -37,11 +37,16 @@ pub struct AttendeeData {
 
 /// Whether `actor` may see or delete the data of attendee `row` of session `event_id`.
 fn may_manage(actor: &Actor, event_id: &str, row: &AttendeeRow) -> bool {
-    actor.organizes(event_id) || (actor.role == Role::Attendee && actor.attendee_id.as_deref() == Some(&row.attendee_id))
+    actor.organizes(event_id)
+        || (actor.role == Role::Attendee && actor.attendee_id.as_deref() == Some(&row.attendee_id))
 }
 
 /// Export one attendee's data (the event's organizer, or the attendee).
-pub async fn export(state: &AppState, actor: &Actor, attendee_id: String) -> AppResult<AttendeeData> {
+pub async fn export(
+    state: &AppState,
+    actor: &Actor,
+    attendee_id: String,
+) -> AppResult<AttendeeData> {
     if !crate::domain::ids::is_id(&attendee_id) {
         return Err(AppError::not_found("attendee"));
     }
@@ -49,14 +54,20 @@ pub async fn export(state: &AppState, actor: &Actor, attendee_id: String) -> App
     state
         .store()
         .read(move |conn| {
-            let attendee = tokens::attendee(conn, &attendee_id)?.ok_or_else(|| AppError::not_found("attendee"))?;
-            let session =
-                sessions::get(conn, &attendee.session_id)?.ok_or_else(|| AppError::not_found("attendee"))?;
+            let attendee = tokens::attendee(conn, &attendee_id)?
+                .ok_or_else(|| AppError::not_found("attendee"))?;
+            let session = sessions::get(conn, &attendee.session_id)?
+                .ok_or_else(|| AppError::not_found("attendee"))?;
             if !may_manage(&actor, &session.view.event_id, &attendee) {
-                return Err(AppError::forbidden("only the event's organizer or the attendee may see this"));
+                return Err(AppError::forbidden(
+                    "only the event's organizer or the attendee may see this",
+                ));
             }
             Ok(AttendeeData {
-                questions: questions::by_attendee(conn, &attendee_id)?.into_iter().map(|q| q.view).collect(),
+                questions: questions::by_attendee(conn, &attendee_id)?
+                    .into_iter()
+                    .map(|q| q.view)
+                    .collect(),
                 upvoted: questions::upvotes_by(conn, &attendee_id)?,
                 ballots: polls::ballots_by(conn, &attendee_id)?
                     .into_iter()
@@ -69,7 +80,11 @@ pub async fn export(state: &AppState, actor: &Actor, attendee_id: String) -> App
 }
 
 /// A session's attendees (organizer).
-pub async fn list(state: &AppState, actor: &Actor, session_id: String) -> AppResult<Vec<AttendeeRow>> {
+pub async fn list(
+    state: &AppState,
+    actor: &Actor,
+    session_id: String,
+) -> AppResult<Vec<AttendeeRow>> {
     if !crate::domain::ids::is_id(&session_id) {
         return Err(AppError::not_found("session"));
     }
@@ -77,9 +92,12 @@ pub async fn list(state: &AppState, actor: &Actor, session_id: String) -> AppRes
     state
         .store()
         .read(move |conn| {
-            let session = sessions::get(conn, &session_id)?.ok_or_else(|| AppError::not_found("session"))?;
+            let session =
+                sessions::get(conn, &session_id)?.ok_or_else(|| AppError::not_found("session"))?;
             if !actor.organizes(&session.view.event_id) {
-                return Err(AppError::forbidden("this needs the event's organizer token"));
+                return Err(AppError::forbidden(
+                    "this needs the event's organizer token",
+                ));
             }
             Ok(tokens::attendees(conn, &session_id)?)
         })
@@ -105,10 +123,14 @@ pub async fn delete(state: &AppState, actor: &Actor, attendee_id: String) -> App
             if tx.lock_session(&session_id)?.is_none() {
                 return Err(AppError::not_found("attendee"));
             }
-            let attendee = tokens::attendee(tx.conn, &attendee_id)?.ok_or_else(|| AppError::not_found("attendee"))?;
-            let session = sessions::get(tx.conn, &session_id)?.ok_or_else(|| AppError::not_found("attendee"))?;
+            let attendee = tokens::attendee(tx.conn, &attendee_id)?
+                .ok_or_else(|| AppError::not_found("attendee"))?;
+            let session = sessions::get(tx.conn, &session_id)?
+                .ok_or_else(|| AppError::not_found("attendee"))?;
             if !may_manage(&actor, &session.view.event_id, &attendee) {
-                return Err(AppError::forbidden("only the event's organizer or the attendee may delete this"));
+                return Err(AppError::forbidden(
+                    "only the event's organizer or the attendee may delete this",
+                ));
             }
             for row in questions::by_attendee(tx.conn, &attendee_id)? {
                 let mut q = row.view;
@@ -124,11 +146,17 @@ pub async fn delete(state: &AppState, actor: &Actor, attendee_id: String) -> App
             }
             for question_id in questions::upvotes_by(tx.conn, &attendee_id)? {
                 questions::set_upvote(tx.conn, &question_id, &attendee_id, false, tx.now)?;
-                tx.touch(CounterRef::Upvotes { session_id: session_id.clone(), question_id });
+                tx.touch(CounterRef::Upvotes {
+                    session_id: session_id.clone(),
+                    question_id,
+                });
             }
             for (poll_id, _, _) in polls::ballots_by(tx.conn, &attendee_id)? {
                 polls::retract(tx.conn, &poll_id, &attendee_id)?;
-                tx.touch(CounterRef::Tally { session_id: session_id.clone(), poll_id });
+                tx.touch(CounterRef::Tally {
+                    session_id: session_id.clone(),
+                    poll_id,
+                });
             }
             let hashes = tokens::attendee_token_hashes(tx.conn, &attendee_id)?;
             tokens::delete_attendee(tx.conn, &attendee_id)?;
@@ -156,9 +184,12 @@ pub async fn apply_retention(state: &AppState) -> AppResult<u64> {
         .write(|tx| {
             let mut affected = 0;
             for event in events::list(tx.conn)? {
-                let Some(days) = event.settings.retention_days else { continue };
+                let Some(days) = event.settings.retention_days else {
+                    continue;
+                };
                 let sessions = sessions::list_for_event(tx.conn, &event.id)?;
-                let all_ended = !sessions.is_empty() && sessions.iter().all(|s| s.view.state == SessionState::Ended);
+                let all_ended = !sessions.is_empty()
+                    && sessions.iter().all(|s| s.view.state == SessionState::Ended);
                 let last_end = sessions.iter().filter_map(|s| s.view.ended_at).max();
                 let cutoff = tx.now - i64::from(days) * 24 * 60 * 60 * 1000;
                 if !all_ended || last_end.is_none_or(|end| end > cutoff) {

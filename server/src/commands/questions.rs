@@ -33,7 +33,12 @@ fn load(tx: &mut Tx<'_>, ctx: &Ctx<'_>, question_id: &str) -> AppResult<Question
 }
 
 /// Write a changed question and emit what each audience should see.
-fn publish(tx: &mut Tx<'_>, ctx: &Ctx<'_>, before: QuestionState, q: &QuestionView) -> AppResult<Vec<LogEvent>> {
+fn publish(
+    tx: &mut Tx<'_>,
+    ctx: &Ctx<'_>,
+    before: QuestionState,
+    q: &QuestionView,
+) -> AppResult<Vec<LogEvent>> {
     publish_change(tx, ctx.session, before, q)
 }
 

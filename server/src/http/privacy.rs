@@ -22,7 +22,11 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(get, path = "/api/v1/sessions/{session_id}/attendees", tag = "privacy",
     params(("session_id" = String, Path, description = "Session id")), security(("bearer" = [])),
     responses((status = 200, description = "Attendees in joining order", body = Vec<AttendeeRow>), Errors))]
-async fn list(State(state): State<AppState>, Auth(actor): Auth, Path(session_id): Path<String>) -> AppResult<Json<Vec<AttendeeRow>>> {
+async fn list(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(session_id): Path<String>,
+) -> AppResult<Json<Vec<AttendeeRow>>> {
     Ok(Json(privacy::list(&state, &actor, session_id).await?))
 }
 
@@ -30,7 +34,11 @@ async fn list(State(state): State<AppState>, Auth(actor): Auth, Path(session_id)
 #[utoipa::path(get, path = "/api/v1/attendees/{attendee_id}", tag = "privacy",
     params(("attendee_id" = String, Path, description = "Attendee id")), security(("bearer" = [])),
     responses((status = 200, description = "The attendee's data", body = AttendeeData), Errors))]
-async fn export(State(state): State<AppState>, Auth(actor): Auth, Path(attendee_id): Path<String>) -> AppResult<Json<AttendeeData>> {
+async fn export(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(attendee_id): Path<String>,
+) -> AppResult<Json<AttendeeData>> {
     Ok(Json(privacy::export(&state, &actor, attendee_id).await?))
 }
 
@@ -39,7 +47,11 @@ async fn export(State(state): State<AppState>, Auth(actor): Auth, Path(attendee_
 #[utoipa::path(delete, path = "/api/v1/attendees/{attendee_id}", tag = "privacy",
     params(("attendee_id" = String, Path, description = "Attendee id")), security(("bearer" = [])),
     responses((status = 204, description = "Deleted"), Errors))]
-async fn delete(State(state): State<AppState>, Auth(actor): Auth, Path(attendee_id): Path<String>) -> AppResult<StatusCode> {
+async fn delete(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(attendee_id): Path<String>,
+) -> AppResult<StatusCode> {
     privacy::delete(&state, &actor, attendee_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

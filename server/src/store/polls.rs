@@ -195,7 +195,10 @@ pub fn tally(conn: &mut dyn SqlConn, poll_id: &str) -> StoreResult<Tally> {
 }
 
 /// Every ballot of an attendee: (poll id, session id, tally keys).
-pub fn ballots_by(conn: &mut dyn SqlConn, attendee_id: &str) -> StoreResult<Vec<(String, String, Vec<String>)>> {
+pub fn ballots_by(
+    conn: &mut dyn SqlConn,
+    attendee_id: &str,
+) -> StoreResult<Vec<(String, String, Vec<String>)>> {
     conn.query(
         "SELECT b.poll_id, p.session_id, b.choice FROM ballots b JOIN polls p ON p.id = b.poll_id WHERE b.attendee_id = ?",
         params![attendee_id],
@@ -207,14 +210,19 @@ pub fn ballots_by(conn: &mut dyn SqlConn, attendee_id: &str) -> StoreResult<Vec<
 
 /// Take back an attendee's ballot, moving the tally with it.
 pub fn retract(conn: &mut dyn SqlConn, poll_id: &str, attendee_id: &str) -> StoreResult<bool> {
-    let Some(keys) = ballot(conn, poll_id, attendee_id)? else { return Ok(false) };
+    let Some(keys) = ballot(conn, poll_id, attendee_id)? else {
+        return Ok(false);
+    };
     for key in &keys {
         conn.execute(
             "UPDATE poll_tallies SET count = count - 1 WHERE poll_id = ? AND key = ?",
             params![poll_id, key],
         )?;
     }
-    conn.execute("DELETE FROM poll_tallies WHERE poll_id = ? AND count <= 0", params![poll_id])?;
+    conn.execute(
+        "DELETE FROM poll_tallies WHERE poll_id = ? AND count <= 0",
+        params![poll_id],
+    )?;
     conn.execute(
         "DELETE FROM ballots WHERE poll_id = ? AND attendee_id = ?",
         params![poll_id, attendee_id],

@@ -221,8 +221,11 @@ pub fn by_attendee(conn: &mut dyn SqlConn, attendee_id: &str) -> StoreResult<Vec
 
 /// The questions an attendee upvoted.
 pub fn upvotes_by(conn: &mut dyn SqlConn, attendee_id: &str) -> StoreResult<Vec<String>> {
-    conn.query("SELECT question_id FROM upvotes WHERE attendee_id = ?", params![attendee_id])?
-        .iter()
-        .map(|r| r.text(0))
-        .collect()
+    conn.query(
+        "SELECT question_id FROM upvotes WHERE attendee_id = ?",
+        params![attendee_id],
+    )?
+    .iter()
+    .map(|r| r.text(0))
+    .collect()
 }

@@ -145,11 +145,17 @@ pub fn attendees(conn: &mut dyn SqlConn, session_id: &str) -> StoreResult<Vec<At
 }
 
 /// The hashes of an attendee's tokens.
-pub fn attendee_token_hashes(conn: &mut dyn SqlConn, attendee_id: &str) -> StoreResult<Vec<String>> {
-    conn.query("SELECT hash FROM tokens WHERE attendee_id = ?", params![attendee_id])?
-        .iter()
-        .map(|r| r.text(0))
-        .collect()
+pub fn attendee_token_hashes(
+    conn: &mut dyn SqlConn,
+    attendee_id: &str,
+) -> StoreResult<Vec<String>> {
+    conn.query(
+        "SELECT hash FROM tokens WHERE attendee_id = ?",
+        params![attendee_id],
+    )?
+    .iter()
+    .map(|r| r.text(0))
+    .collect()
 }
 
 /// Delete an attendee (their tokens, upvotes, ballots and stars go with them).

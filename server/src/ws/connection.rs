@@ -87,6 +87,10 @@ pub async fn run(
     guard: Option<Arc<ConnectionGuard>>,
 ) {
     let _guard = guard;
+    // hyper hands over its whole read buffer (8 KiB) even when nothing is
+    // left in it, and an empty `Bytes` still owns that allocation: keep only
+    // the bytes, or every idle connection carries the buffer for its life.
+    let leftover = own_leftover(leftover);
     let _ = stream.set_nodelay(true);
     let hub = state.hub().clone();
     let conn = Arc::new(ConnHandle::new(
@@ -107,8 +111,19 @@ pub async fn run(
         strikes: 0,
     };
     let ending = connection.serve(leftover).await;
-    connection.close(ending).await;
+    // Boxed, like the text path in `handle`: the closing handshake's timers
+    // would otherwise be reserved in every open connection's task.
+    Box::pin(connection.close(ending)).await;
     hub.unregister(&conn);
+}
+
+/// The bytes of `leftover` without the buffer behind them.
+fn own_leftover(leftover: Bytes) -> Bytes {
+    if leftover.is_empty() {
+        Bytes::new()
+    } else {
+        Bytes::copy_from_slice(&leftover)
+    }
 }
 
 enum ReadOutcome {
@@ -196,7 +211,10 @@ impl Connection {
 
     async fn handle(&mut self, message: Incoming) -> Option<Ending> {
         match message {
-            Incoming::Text(text) => self.on_text(text).await,
+            // Boxed: parsing, joining and commands need far more state than
+            // waiting does, and an unboxed future reserves its largest state
+            // in every idle connection's task for the connection's life.
+            Incoming::Text(text) => Box::pin(self.on_text(text)).await,
             Incoming::Ping(payload) => {
                 self.conn.send(&[pong_frame(&payload)]);
                 None
@@ -225,7 +243,10 @@ impl Connection {
         let now = now_ms();
         let elapsed = (now - self.budget_at_ms).max(0) as f64 / 1000.0;
         self.budget_at_ms = now;
-        let staff = self.joined.as_ref().is_some_and(|j| j.actor.audience() == crate::domain::stream::Audience::Staff);
+        let staff = self
+            .joined
+            .as_ref()
+            .is_some_and(|j| j.actor.audience() == crate::domain::stream::Audience::Staff);
         let (burst, rate) = if staff {
             (STAFF_BUDGET_BURST, STAFF_BUDGET_PER_SEC)
         } else {

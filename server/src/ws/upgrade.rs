@@ -63,7 +63,9 @@ pub async fn handle(State(state): State<AppState>, mut request: Request) -> Resp
     let origin = match headers.get(header::ORIGIN).map(|v| v.to_str()) {
         None => None,
         Some(Ok(o)) => Some(o),
-        Some(Err(_)) => return AppError::forbidden("this Origin may not open the websocket").into_response(),
+        Some(Err(_)) => {
+            return AppError::forbidden("this Origin may not open the websocket").into_response();
+        }
     };
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
     if !super::origin::allowed(origin, host, &state.config().allowed_origins) {
