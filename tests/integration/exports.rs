@@ -227,11 +227,11 @@ pub async fn scripted(server: &TestServer) -> Scripted {
         )
         .await;
     }
-    for i in 0..3 {
+    for poll in &polls[..3] {
         ok(
             server,
             Method::POST,
-            &format!("{base}/polls/{}/close", polls[i]),
+            &format!("{base}/polls/{poll}/close"),
             &sp,
             None,
         )

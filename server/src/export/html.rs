@@ -60,7 +60,9 @@ pub(super) fn head(out: &mut String, title: &str, mode: &Mode) {
         Mode::File => {
             let _ = writeln!(out, "<style>\n{CSS}</style>");
         }
-        Mode::Archive { .. } => out.push_str("<link rel=\"stylesheet\" href=\"/export.css\">\n"),
+        Mode::Archive { .. } => out.push_str(
+            "<link rel=\"stylesheet\" href=\"/export.css\">\n<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\n",
+        ),
     }
     out.push_str("</head>\n<body class=\"export\">\n");
 }
