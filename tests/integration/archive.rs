@@ -5,8 +5,8 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::exports::{SECRETS, scripted};
 use crate::helpers::{TestServer, s};
+use crate::scripted::{SECRETS, scripted};
 
 async fn page(server: &TestServer, path: &str) -> (u16, reqwest::header::HeaderMap, String) {
     let resp = server

@@ -14,6 +14,7 @@ mod engagement;
 mod exports;
 mod privacy;
 mod schedule;
+mod scripted;
 mod security;
 mod stream;
 mod webhooks;
