@@ -35,8 +35,16 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct ExportQuery {
     /// `md`, `json`, `csv` (a zip of tables) or `html`.
-    #[param(value_type = String, example = "md")]
-    pub format: Format,
+    #[param(example = "md")]
+    pub format: String,
+}
+
+impl ExportQuery {
+    /// The format asked for (checked after the caller's access, so a wrong
+    /// token learns nothing from a bad format).
+    fn format(&self) -> AppResult<Format> {
+        self.format.parse().map_err(AppError::bad_request)
+    }
 }
 
 /// An export as a download.
@@ -97,7 +105,7 @@ async fn session_export(
             highlights::session(conn, &session_id, Viewer::Staff, live, now_ms())
         })
         .await?;
-    Ok(download(export::render(&export, query.format)?))
+    Ok(download(export::render(&export, query.format()?)?))
 }
 
 /// An event's highlights: every session, and the moderation audit log (organizer token).
@@ -120,6 +128,7 @@ async fn event_export(
             "this needs the event's organizer token",
         ));
     }
+    let format = query.format()?;
     let live = live_counts(&state);
     let id = event_id.clone();
     let (export, hooks) = state
@@ -132,9 +141,9 @@ async fn event_export(
             Ok((export, hooks))
         })
         .await?;
-    let file = export::render(&export, query.format)?;
+    let file = export::render(&export, format)?;
     if hooks {
-        let (format, count) = (query.format.as_str(), export.sessions.len());
+        let (format, count) = (format.as_str(), export.sessions.len());
         let queued = state
             .store()
             .write(move |tx| {
