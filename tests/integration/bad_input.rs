@@ -112,3 +112,134 @@ async fn a_silent_connection_must_join_in_time() {
         .await;
     assert_eq!(code, Some(4002));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_http_bodies_get_problem_documents_with_their_codes() {
+    let server = TestServer::start().await;
+    let session = server.session(json!({})).await;
+    let notes = server.url(&format!("/api/v1/sessions/{}/notes", session.id));
+    let too_large = "x".repeat(70_000);
+    let cases: Vec<(&str, &str, Option<&str>, u16, &str)> = vec![
+        // (label, body, content type, status, code)
+        (
+            "not JSON",
+            "{oops",
+            Some("application/json"),
+            400,
+            "bad_request",
+        ),
+        (
+            "no content type",
+            r#"{"body":"x"}"#,
+            None,
+            400,
+            "bad_request",
+        ),
+        (
+            "wrong content type",
+            r#"{"body":"x"}"#,
+            Some("text/plain"),
+            400,
+            "bad_request",
+        ),
+        (
+            "wrong field type",
+            r#"{"body":42}"#,
+            Some("application/json"),
+            422,
+            "invalid",
+        ),
+        (
+            "unknown field",
+            r#"{"body":"x","html":"<script>"}"#,
+            Some("application/json"),
+            422,
+            "invalid",
+        ),
+        (
+            "missing field",
+            r#"{}"#,
+            Some("application/json"),
+            422,
+            "invalid",
+        ),
+        (
+            "empty body text",
+            r#"{"body":"   "}"#,
+            Some("application/json"),
+            422,
+            "invalid",
+        ),
+        (
+            "array instead of object",
+            r#"[]"#,
+            Some("application/json"),
+            422,
+            "invalid",
+        ),
+        (
+            "control characters",
+            "{\"body\":\"a\\u0000b\"}",
+            Some("application/json"),
+            422,
+            "invalid",
+        ),
+        (
+            "too large",
+            &too_large,
+            Some("application/json"),
+            413,
+            "too_large",
+        ),
+    ];
+    for (label, body, content_type, status, code) in cases {
+        let mut req = server
+            .http
+            .post(&notes)
+            .bearer_auth(&session.speaker)
+            .body(body.to_string());
+        if let Some(ct) = content_type {
+            req = req.header("content-type", ct);
+        }
+        let resp = req.send().await.unwrap();
+        assert_eq!(resp.status().as_u16(), status, "{label}");
+        assert_eq!(
+            resp.headers()["content-type"],
+            "application/problem+json",
+            "{label}"
+        );
+        let problem: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(problem["code"], code, "{label}: {problem}");
+    }
+    // Bad path and query values.
+    let (status, p) = server.get("/api/v1/sessions/not-an-id", None).await;
+    assert_eq!((status, p["code"].as_str()), (404, Some("not_found")));
+    let (status, p) = server
+        .get(
+            &format!("/api/v1/sessions/{}/events?since=-1", session.id),
+            Some(&session.speaker),
+        )
+        .await;
+    assert_eq!((status, p["code"].as_str()), (400, Some("bad_request")));
+    let resp = server
+        .http
+        .post(&notes)
+        .bearer_auth(&session.speaker)
+        .header("Idempotency-Key", "x".repeat(100))
+        .json(&json!({ "body": "x" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400, "an over-long idempotency key");
+    let (_, snap) = server
+        .get(
+            &format!("/api/v1/sessions/{}/snapshot", session.id),
+            Some(&session.speaker),
+        )
+        .await;
+    assert_eq!(
+        snap["notes"],
+        json!([]),
+        "nothing was stored by any refused request"
+    );
+}

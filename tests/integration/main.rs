@@ -11,6 +11,7 @@ mod bad_input;
 mod cluster;
 mod crash;
 mod engagement;
+mod fuzz;
 mod exports;
 mod privacy;
 mod schedule;
