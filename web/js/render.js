@@ -147,10 +147,14 @@ export function checkbox(label, checked = false) {
   return { wrap: h('label', { class: 'check' }, input, h('span', { text: label })), input };
 }
 
-/** Set the page's title and return the app root, emptied. */
+/**
+ * Set the page's title and return the app root, showing the title and a
+ * loading line until the view replaces them (so the page always has an h1).
+ */
 export function page(title) {
   document.title = title ? `${title} · Backchannel` : 'Backchannel';
-  return clear(document.getElementById('app'));
+  const root = document.getElementById('app');
+  return replace(root, h('h1', { text: title || 'Backchannel' }), h('p', { class: 'muted', role: 'status', text: 'Loading…' }));
 }
 
 /** Copy text to the clipboard, falling back to selecting an input. */

@@ -165,7 +165,7 @@ export default async function attendeeView(root, [sessionId]) {
     stream.command('takeaway.star', { kind, id, starred }).catch(() => {});
   });
   const loading = h('p', { class: 'muted', role: 'status', text: 'Connecting to the session…' });
-  replace(root, loading);
+  replace(root, h('h1', { text: 'Session' }), loading);
   stream.addEventListener('refused', () => {
     tokens.set('attendee', sessionId, null);
     fatal(root, 'Please join again', 'Your access to this session has ended. Join again with the code or link.');
