@@ -14,6 +14,15 @@ else
   echo "==> SKIPPED PostgreSQL run: set BACKCHANNEL_TEST_POSTGRES_URL (e.g. postgres://root@127.0.0.1:5432/test) to run it" >&2
 fi
 
+if command -v st >/dev/null 2>&1; then
+  echo "==> API fuzzing (schemathesis against /api/openapi.json)"
+  cargo build --release --bin backchannel
+  bash scripts/schemathesis.sh
+else
+  echo "==> SKIPPED API fuzzing: pip install schemathesis (or run .ci/run)" >&2
+  if [ "${CI:-}" = "1" ]; then exit 1; fi
+fi
+
 if [ -f tests/e2e/package.json ]; then
   if [ -x /usr/bin/chromium ] && [ -d tests/e2e/node_modules ]; then
     echo "==> browser tests (tests/e2e)"

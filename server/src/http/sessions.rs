@@ -345,7 +345,7 @@ async fn replay(
 /// Replace the session's speaker or projector token (organizer). The old one stops working; its sockets close (1008).
 #[utoipa::path(post, path = "/api/v1/sessions/{session_id}/tokens/{kind}", tag = "sessions",
     params(("session_id" = String, Path, description = "Session id"),
-           ("kind" = SessionTokenKind, Path, description = "speaker or projector")),
+           ("kind" = inline(SessionTokenKind), Path, description = "speaker or projector")),
     security(("bearer" = [])),
     responses((status = 201, description = "The new token", body = IssuedToken), Errors))]
 async fn rotate_token(
