@@ -45,6 +45,7 @@ async fn a_pre_moderated_question_is_seen_only_after_approval() {
         question_id.as_str()
     );
     assert_eq!(asker_snap["questions"], json!([]));
+    assert_eq!(asker_snap["me"]["asked"], json!([question_id]));
     assert!(
         other
             .try_recv(Duration::from_millis(300))

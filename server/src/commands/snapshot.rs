@@ -42,6 +42,9 @@ pub struct Me {
     pub ballots: BTreeMap<String, Vec<String>>,
     /// The caller's questions still waiting for approval.
     pub pending_questions: Vec<QuestionView>,
+    /// Ids of every question the caller asked that is not withdrawn (to offer
+    /// edit and withdraw on any device).
+    pub asked: Vec<String>,
 }
 
 /// A session's state as one audience sees it, at stream position `seq`.
@@ -109,6 +112,11 @@ pub fn load(conn: &mut dyn SqlConn, actor: &Actor, session_id: &str) -> AppResul
             pending_questions: questions::pending_of(conn, session_id, attendee_id)?
                 .into_iter()
                 .map(|q| q.view)
+                .collect(),
+            asked: questions::by_attendee(conn, attendee_id)?
+                .into_iter()
+                .filter(|q| q.view.state != crate::domain::question::QuestionState::Withdrawn)
+                .map(|q| q.view.id)
                 .collect(),
         }),
         _ => None,
