@@ -41,49 +41,42 @@ fn attendee_of(actor: &Actor, session_id: &str) -> AppResult<String> {
     }
 }
 
-/// Save a note or question to your takeaways (attendees).
-#[utoipa::path(put, path = "/api/v1/sessions/{session_id}/me/stars/{kind}/{target_id}", tag = "takeaways",
-    params(("session_id" = String, Path, description = "Session id"),
-           ("kind" = String, Path, description = "`note` or `question`"),
-           ("target_id" = String, Path, description = "The note or question"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe command id")),
-    security(("bearer" = [])),
-    responses((status = 200, description = "Saved", body = Ack), Errors))]
-async fn star(
-    State(state): State<AppState>,
-    Auth(actor): Auth,
-    Path((session_id, kind, id)): Path<(String, String, String)>,
-    IdempotencyKey(key): IdempotencyKey,
-) -> AppResult<Json<Ack>> {
-    let command = Command::TakeawayStar {
-        kind,
-        id,
-        starred: true,
+macro_rules! star_route {
+    ($name:ident, $method:ident, $starred:literal, $done:literal, $doc:literal) => {
+        #[doc = $doc]
+        #[utoipa::path($method, path = "/api/v1/sessions/{session_id}/me/stars/{kind}/{target_id}", tag = "takeaways",
+            params(("session_id" = String, Path, description = "Session id"),
+                   ("kind" = String, Path, description = "`note` or `question`"),
+                   ("target_id" = String, Path, description = "The note or question"),
+                   ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe command id")),
+            security(("bearer" = [])),
+            responses((status = 200, description = $done, body = Ack), Errors))]
+        async fn $name(
+            State(state): State<AppState>,
+            Auth(actor): Auth,
+            Path((session_id, kind, id)): Path<(String, String, String)>,
+            IdempotencyKey(key): IdempotencyKey,
+        ) -> AppResult<Json<Ack>> {
+            let command = Command::TakeawayStar { kind, id, starred: $starred };
+            run(&state, &actor, &session_id, &key, command).await
+        }
     };
-    run(&state, &actor, &session_id, &key, command).await
 }
 
-/// Remove a note or question from your takeaways (attendees).
-#[utoipa::path(delete, path = "/api/v1/sessions/{session_id}/me/stars/{kind}/{target_id}", tag = "takeaways",
-    params(("session_id" = String, Path, description = "Session id"),
-           ("kind" = String, Path, description = "`note` or `question`"),
-           ("target_id" = String, Path, description = "The note or question"),
-           ("Idempotency-Key" = Option<String>, Header, description = "Retry-safe command id")),
-    security(("bearer" = [])),
-    responses((status = 200, description = "Removed", body = Ack), Errors))]
-async fn unstar(
-    State(state): State<AppState>,
-    Auth(actor): Auth,
-    Path((session_id, kind, id)): Path<(String, String, String)>,
-    IdempotencyKey(key): IdempotencyKey,
-) -> AppResult<Json<Ack>> {
-    let command = Command::TakeawayStar {
-        kind,
-        id,
-        starred: false,
-    };
-    run(&state, &actor, &session_id, &key, command).await
-}
+star_route!(
+    star,
+    put,
+    true,
+    "Saved",
+    "Save a note or question to your takeaways (attendees)."
+);
+star_route!(
+    unstar,
+    delete,
+    false,
+    "Removed",
+    "Remove a note or question from your takeaways (attendees)."
+);
 
 /// One saved item.
 #[derive(Debug, Serialize, ToSchema)]
