@@ -48,6 +48,13 @@ impl Backend {
         }
     }
 
+    /// Create this backend's schema (PostgreSQL; nothing to do for SQLite).
+    pub fn create_schema(&self) {
+        if let Backend::Postgres { url, schema } = self {
+            pg_exec(url, &format!("CREATE SCHEMA {schema}"));
+        }
+    }
+
     /// The server's --database-url.
     pub fn database_url(&self) -> DatabaseUrl {
         self.url_string().parse().expect("database url")

@@ -13,6 +13,7 @@ mod crash;
 mod engagement;
 mod exports;
 mod fuzz;
+mod outage;
 mod privacy;
 mod schedule;
 mod scripted;
