@@ -213,6 +213,8 @@ fn cli(server: &TestServer, args: &[&str]) -> (String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_command_line_imports_exports_and_writes_highlights() {
     let server = TestServer::start().await;
+    // Running (and so migrated) before the command line opens the same store.
+    assert_eq!(server.get("/readyz", None).await.0, 200);
     let dir = tempfile::tempdir().unwrap();
     let fixture = dir.path().join("schedule.json");
     std::fs::write(&fixture, FIXTURE).unwrap();

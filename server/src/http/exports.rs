@@ -80,8 +80,9 @@ fn live_counts(state: &AppState) -> BTreeMap<String, i64> {
 #[utoipa::path(get, path = "/api/v1/sessions/{session_id}/export", tag = "exports",
     params(("session_id" = String, Path, description = "Session id"), ExportQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "The export, as an attachment (text/markdown, application/json, application/zip or text/html)",
-        content_type = "application/octet-stream", body = String), Errors))]
+    responses((status = 200, description = "The export, as an attachment",
+        content((String = "text/markdown"), (Object = "application/json"), ("application/zip"), (String = "text/html"))),
+        Errors))]
 async fn session_export(
     State(state): State<AppState>,
     Auth(actor): Auth,
@@ -112,8 +113,9 @@ async fn session_export(
 #[utoipa::path(get, path = "/api/v1/events/{event_id}/export", tag = "exports",
     params(("event_id" = String, Path, description = "Event id"), ExportQuery),
     security(("bearer" = [])),
-    responses((status = 200, description = "The export, as an attachment (text/markdown, application/json, application/zip or text/html)",
-        content_type = "application/octet-stream", body = String), Errors))]
+    responses((status = 200, description = "The export, as an attachment",
+        content((String = "text/markdown"), (Object = "application/json"), ("application/zip"), (String = "text/html"))),
+        Errors))]
 async fn event_export(
     State(state): State<AppState>,
     Auth(actor): Auth,

@@ -1,6 +1,8 @@
 //! `/api/v1/events/{event_id}/schedule`: the event's schedule as pretalx /
 //! frab JSON (public, like the session list), and importing one (organizer).
 
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -12,7 +14,7 @@ use utoipa_axum::routes;
 use super::extract::{Auth, Json, Path};
 use super::openapi::Errors;
 use crate::domain::ids::is_id;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, ErrorCode};
 use crate::state::AppState;
 
 /// Largest schedule accepted over REST (the command line has no limit).
@@ -72,7 +74,7 @@ async fn import_schedule(
     State(state): State<AppState>,
     Auth(actor): Auth,
     Path(event_id): Path<String>,
-    body: String,
+    body: Result<Bytes, BytesRejection>,
 ) -> AppResult<Json<Imported>> {
     if !is_id(&event_id) {
         return Err(AppError::not_found("event"));
@@ -82,7 +84,19 @@ async fn import_schedule(
             "this needs the event's organizer token",
         ));
     }
-    let report = crate::schedule::import::import(state.store(), Some(event_id), &body).await?;
+    let body = body.map_err(|e| {
+        if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::new(
+                ErrorCode::TooLarge,
+                format!("a schedule is at most {SCHEDULE_MAX_BYTES} bytes"),
+            )
+        } else {
+            AppError::bad_request(e.body_text())
+        }
+    })?;
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| AppError::bad_request("the schedule must be UTF-8 JSON"))?;
+    let report = crate::schedule::import::import(state.store(), Some(event_id), text).await?;
     Ok(Json(Imported {
         created: report.created,
         updated: report.updated,

@@ -75,6 +75,18 @@ fn apply(conn: &mut dyn SqlConn, migrations: &[Migration]) -> StoreResult<()> {
     }
     for migration in migrations.iter().filter(|m| m.version > current) {
         conn.begin_write()?;
+        // Another process may have applied it since we looked (SQLite has no
+        // migration lock; its write lock, taken just now, orders us).
+        let applied = conn
+            .query_one(
+                "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                params![],
+            )?
+            .int(0)?;
+        if applied >= migration.version {
+            conn.batch("COMMIT")?;
+            continue;
+        }
         let applied = conn.batch(migration.sql).and_then(|_| {
             conn.execute(
                 "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
