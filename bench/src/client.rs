@@ -110,6 +110,8 @@ struct Conn {
     stream_seq: u64,
     epoch: Option<Box<str>>,
     stalled: bool,
+    /// Got `resumed` in this phase.
+    resumed: bool,
     ballots: u64,
     retry_at: u64,
     ever_ready: bool,
@@ -139,6 +141,7 @@ struct Report {
     stalled_closed: usize,
     open: usize,
     resumed: u64,
+    resumed_conns: u64,
     not_recovered: u64,
     snapshots: u64,
     last_resumed_us: u64,
@@ -352,6 +355,7 @@ pub fn run(args: ClientArgs) -> io::Result<()> {
             stream_seq: 0,
             epoch: None,
             stalled: false,
+            resumed: false,
             ballots: 0,
             retry_at: 0,
             ever_ready: false,
@@ -858,6 +862,7 @@ impl Worker {
             }
             self.phase.resumed += 1;
             self.phase.last_resumed_us = self.phase.last_resumed_us.max(now);
+            self.conns[idx].resumed = true;
             self.ready(idx);
         } else if rest.starts_with(b"not_recovered\"") {
             self.phase.not_recovered += 1;
@@ -978,6 +983,7 @@ impl Worker {
                 };
                 for c in &mut self.conns {
                     c.phase_got = 0;
+                    c.resumed = false;
                     c.seen = vec![0; words];
                 }
             }
@@ -1053,6 +1059,9 @@ impl Worker {
         for c in &self.conns {
             if c.st == St::Ready {
                 r.ready += 1;
+            }
+            if c.resumed {
+                r.resumed_conns += 1;
             }
             if c.sock.is_some() {
                 r.open += 1;

@@ -52,11 +52,10 @@ pub fn run(addr: SocketAddr) -> io::Result<()> {
                         peers.push(None);
                         peers.len() - 1
                     });
-                    poll.registry().register(
-                        &mut sock,
-                        Token(idx),
-                        Interest::READABLE | Interest::WRITABLE,
-                    )?;
+                    // Writability is only asked for while a socket has bytes
+                    // waiting (one wakeup per delivery otherwise).
+                    poll.registry()
+                        .register(&mut sock, Token(idx), Interest::READABLE)?;
                     peers[idx] = Some(Peer {
                         sock,
                         role: Role::Unknown,
@@ -72,6 +71,13 @@ pub fn run(addr: SocketAddr) -> io::Result<()> {
             if let Some(peer) = peers.get_mut(idx).and_then(Option::as_mut) {
                 if ev.is_writable() {
                     gone |= flush(peer);
+                    if !gone && peer.pending.is_empty() {
+                        poll.registry().reregister(
+                            &mut peer.sock,
+                            Token(idx),
+                            Interest::READABLE,
+                        )?;
+                    }
                 }
                 if ev.is_readable() {
                     loop {
@@ -122,13 +128,18 @@ pub fn run(addr: SocketAddr) -> io::Result<()> {
                 for &s in &subscribers {
                     if let Some(sub) = peers[s].as_mut() {
                         if sub.pending.is_empty() {
-                            match sub.sock.write(frame) {
-                                Ok(n) if n == frame.len() => {}
-                                Ok(n) => sub.pending.extend_from_slice(&frame[n..]),
-                                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                                    sub.pending.extend_from_slice(frame)
-                                }
-                                Err(_) => {}
+                            let rest = match sub.sock.write(frame) {
+                                Ok(n) => &frame[n..],
+                                Err(e) if e.kind() == io::ErrorKind::WouldBlock => &frame[..],
+                                Err(_) => &[][..],
+                            };
+                            if !rest.is_empty() {
+                                sub.pending.extend_from_slice(rest);
+                                poll.registry().reregister(
+                                    &mut sub.sock,
+                                    Token(s),
+                                    Interest::READABLE | Interest::WRITABLE,
+                                )?;
                             }
                         } else {
                             sub.pending.extend_from_slice(frame);

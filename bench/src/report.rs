@@ -255,14 +255,15 @@ pub fn table(r: &RunResult) -> String {
         s.push_str(
             "\nW4, reconnect storm (Backchannel restarted on the same database under load):\n\n",
         );
-        s.push_str("| subscribers | notes (10/s) | server down for | resumed | not recovered | 100% resumed after the kill | after the restart | lost | gaps | duplicates | max latency |\n");
-        s.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        s.push_str("| subscribers | notes (10/s) | server down for | sockets resumed (resumes) | not recovered | 100% resumed after the kill | after the restart | lost | gaps | duplicates | max latency | closes seen |\n");
+        s.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         let _ = writeln!(
             s,
-            "| {} | {} | {} s | {} | {} | {} s | {} s | {} | {} | {} | {} ms |",
+            "| {} | {} | {} s | {} ({}) | {} | {} s | {} s | {} | {} | {} | {} ms | {:?} |",
             w4.subscribers,
             w4.notes,
             f(w4.down_s, 2),
+            w4.resumed_conns,
             w4.resumed,
             w4.not_recovered,
             f(w4.resumed_after_kill_s, 2),
@@ -271,6 +272,7 @@ pub fn table(r: &RunResult) -> String {
             w4.load.stream_gaps,
             w4.load.dups + w4.load.stream_dups,
             f(w4.load.max_ms, 0),
+            w4.load.closes,
         );
     }
     s
@@ -340,7 +342,7 @@ pub fn failures(r: &RunResult) -> Vec<String> {
         if !w4.all_resumed || l.lost + l.dups + l.stream_gaps + l.stream_dups > 0 {
             out.push(format!(
                 "W4: resumed {}/{}, lost {}, gaps {}, dups {}",
-                w4.resumed,
+                w4.resumed_conns,
                 w4.subscribers,
                 l.lost,
                 l.stream_gaps,

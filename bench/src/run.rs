@@ -85,7 +85,7 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 50_000.0)]
     pub w3_stress_rate: f64,
     /// W3 stress: votes per attendee.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 5)]
     pub w3_stress_rounds: usize,
     /// W4: seconds of notes (10/s); the server restarts after a quarter of it.
     #[arg(long, default_value_t = 12)]
@@ -227,6 +227,7 @@ pub struct ReconnectStorm {
     pub notes: u64,
     pub down_s: f64,
     pub resumed: u64,
+    pub resumed_conns: u64,
     pub not_recovered: u64,
     pub snapshots: u64,
     pub reconnects: u64,
@@ -839,7 +840,9 @@ fn vote_run(
     workers.tell(&format!("vote {poll_id} {start} {rate} {rounds} {OPTIONS}"))?;
     let total = voters * rounds as u64;
     let offered_s = total as f64 / rate;
-    let deadline = Instant::now() + Duration::from_secs_f64(offered_s + 60.0);
+    // Wait for every vote's answer (however slowly they come), within reason.
+    let deadline =
+        Instant::now() + Duration::from_secs_f64(offered_s + 30.0 + total as f64 / 500.0);
     let mut m;
     loop {
         std::thread::sleep(Duration::from_millis(250));
@@ -984,7 +987,7 @@ fn bench_bc_storms(ctx: &mut Ctx) -> io::Result<(Option<VoteStorm>, Option<Recon
         let (publisher, sent) = sender
             .join()
             .map_err(|_| io::Error::other("publisher thread panicked"))?;
-        let m = workers.ask(&format!("wait {hi} 60000"), Duration::from_secs(90))?;
+        let m = workers.ask(&format!("wait {hi} 180000"), Duration::from_secs(240))?;
         let mut load = load_from(&m, rate, count, voters);
         load.duration_s = m.max("last_recv_us").saturating_sub(t_kill) as f64 / 1e6;
         if let Err(e) = sent {
@@ -992,15 +995,17 @@ fn bench_bc_storms(ctx: &mut Ctx) -> io::Result<(Option<VoteStorm>, Option<Recon
         }
         let last_resumed = m.max("last_resumed_us");
         let resumed = m.sum("resumed");
+        let resumed_conns = m.sum("resumed_conns");
         let r = ReconnectStorm {
             subscribers: voters,
             notes: count,
             down_s: (t_up - t_kill) as f64 / 1e6,
             resumed,
+            resumed_conns,
             not_recovered: m.sum("not_recovered"),
             snapshots: m.sum("snapshots"),
             reconnects: m.sum("reconnects"),
-            all_resumed: resumed >= voters,
+            all_resumed: resumed_conns >= voters,
             resumed_after_kill_s: last_resumed.saturating_sub(t_kill) as f64 / 1e6,
             resumed_after_restart_s: last_resumed.saturating_sub(t_up) as f64 / 1e6,
             load,
@@ -1010,9 +1015,10 @@ fn bench_bc_storms(ctx: &mut Ctx) -> io::Result<(Option<VoteStorm>, Option<Recon
             },
         };
         log(&format!(
-            "W4: {}/{} resumed, {:.2}s after the kill ({:.2}s after the restart), lost {}, stream gaps {} dups {}",
-            r.resumed,
+            "W4: {}/{} sockets resumed ({} resumes), {:.2}s after the kill ({:.2}s after the restart), lost {}, stream gaps {} dups {}",
+            r.resumed_conns,
             voters,
+            r.resumed,
             r.resumed_after_kill_s,
             r.resumed_after_restart_s,
             r.load.lost,
