@@ -238,6 +238,12 @@ struct Worker {
     tally: Option<String>,
     upgrade: Vec<u8>,
     retry_scan_at: u64,
+    /// The last `vote` command's poll, options and rounds (for retries).
+    vote_poll: String,
+    vote_options: usize,
+    vote_rounds: usize,
+    /// Votes to send again: (when, socket, frame).
+    retries: Vec<(u64, usize, Vec<u8>)>,
 }
 
 const WAKER: Token = Token(usize::MAX - 1);
@@ -379,6 +385,10 @@ pub fn run(args: ClientArgs) -> io::Result<()> {
         tally: None,
         upgrade,
         retry_scan_at: 0,
+        vote_poll: String::new(),
+        vote_options: 1,
+        vote_rounds: 0,
+        retries: Vec::new(),
     };
     w.event_loop(rx)
 }
@@ -411,6 +421,7 @@ impl Worker {
             }
             let now = now_us();
             self.send_votes(now);
+            self.send_retries(now);
             self.retry_due(now);
             if !announced && self.next_connect >= self.conns.len() && self.in_handshake == 0 {
                 announced = true;
@@ -449,7 +460,7 @@ impl Worker {
     }
 
     fn timeout(&self) -> Option<Duration> {
-        if self.votes.is_some() || self.wait.is_some() {
+        if self.votes.is_some() || self.wait.is_some() || !self.retries.is_empty() {
             Some(Duration::from_millis(1))
         } else if self.next_connect < self.conns.len() || self.args.reconnect {
             Some(Duration::from_millis(5))
@@ -840,11 +851,30 @@ impl Worker {
             }
         } else if rest.starts_with(b"error\"") {
             let code = ws::string_after(rest, br#""code":""#).unwrap_or("?");
-            *self
-                .phase
-                .errors
-                .entry(format!("error:{code}"))
-                .or_default() += 1;
+            let mut key = format!("error:{code}");
+            // A vote refused with `unavailable` was not applied: a client
+            // retries it with the same id. Only each attendee's last vote
+            // matters for the tally (earlier ones are superseded), so only
+            // that one is retried, 200 ms later.
+            if code == "unavailable"
+                && let Some(id) = ws::string_after(rest, br#""id":""#)
+                && let Some(k) = id
+                    .strip_prefix('v')
+                    .and_then(|v| v.split('.').next())
+                    .and_then(|k| k.parse::<usize>().ok())
+                && k + 1 == self.vote_rounds
+            {
+                let g = self.args.offset + idx;
+                let option = (g + k) % self.vote_options.max(1);
+                let cmd = format!(
+                    r#"{{"type":"command","id":"{id}","action":"poll.vote","args":{{"poll_id":"{}","ballot":{{"option":{option}}}}}}}"#,
+                    self.vote_poll
+                );
+                self.retries
+                    .push((now + 200_000, idx, ws::text(cmd.as_bytes())));
+                key.push_str(" (retried)");
+            }
+            *self.phase.errors.entry(key).or_default() += 1;
             if self.conns[idx].st == St::Joining {
                 self.fail(idx, "join refused");
             }
@@ -866,6 +896,21 @@ impl Worker {
             self.ready(idx);
         } else if rest.starts_with(b"not_recovered\"") {
             self.phase.not_recovered += 1;
+        }
+    }
+
+    fn send_retries(&mut self, now: u64) {
+        if self.retries.is_empty() {
+            return;
+        }
+        let due: Vec<(u64, usize, Vec<u8>)>;
+        (due, self.retries) = std::mem::take(&mut self.retries)
+            .into_iter()
+            .partition(|(at, _, _)| *at <= now);
+        for (_, idx, frame) in due {
+            if self.conns[idx].st == St::Ready {
+                self.send(idx, frame);
+            }
         }
     }
 
@@ -1006,6 +1051,9 @@ impl Worker {
                 emit(&serde_json::json!({"kind": "drained"}));
             }
             Some("vote") => {
+                self.vote_poll = parts.get(1).unwrap_or(&"").to_string();
+                self.vote_rounds = num(4) as usize;
+                self.vote_options = (num(5) as usize).max(1);
                 self.votes = Some(Votes {
                     poll: parts.get(1).unwrap_or(&"").to_string(),
                     start_us: num(2),

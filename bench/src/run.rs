@@ -847,7 +847,13 @@ fn vote_run(
     loop {
         std::thread::sleep(Duration::from_millis(250));
         m = workers.ask("report", Duration::from_secs(10))?;
-        let answered = m.sum("acks") + m.map("errors").values().sum::<u64>();
+        // Retried refusals are not answers yet: their retry's answer will be.
+        let answered = m.sum("acks")
+            + m.map("errors")
+                .iter()
+                .filter(|(k, _)| !k.contains("(retried)"))
+                .map(|(_, n)| n)
+                .sum::<u64>();
         if answered >= total || Instant::now() > deadline {
             break;
         }
