@@ -31,10 +31,11 @@ st run "http://127.0.0.1:$port/api/openapi.json" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --max-examples "$EXAMPLES" \
+  --phases examples,coverage,fuzzing \
   --workers 2 \
   --seed 1 \
   --generation-deterministic \
-  --max-time 600
+  --max-time 300
 if grep -q '"level":"ERROR"' server.log; then
   echo "the server logged errors during the run:" >&2
   grep '"level":"ERROR"' server.log | head -20 >&2
