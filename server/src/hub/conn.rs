@@ -53,8 +53,8 @@ pub struct Member {
     pub audience: Audience,
     /// Whether they count as an attendee for presence.
     pub attendee: bool,
-    /// Their token's hash (for revocation).
-    pub token_hash: String,
+    /// Who they are (shared, not copied: one per connection adds up).
+    pub actor: Arc<crate::domain::roles::Actor>,
 }
 
 /// One websocket connection as the hub sees it.
@@ -72,6 +72,9 @@ pub struct ConnHandle {
     pub last_seen_ms: AtomicU64,
     /// When the connection opened, Unix ms.
     pub opened_ms: i64,
+    /// Set when a `join` message arrives: the join deadline only applies to
+    /// clients that never asked (a slow store under a rejoin storm is not theirs to pay).
+    pub join_requested: std::sync::atomic::AtomicBool,
     /// Index in the room's subscriber list (maintained by the room).
     pub(super) slot: AtomicUsize,
     /// Set once the client has joined a session.
@@ -90,6 +93,7 @@ impl ConnHandle {
             close_code: AtomicU16::new(0),
             last_seen_ms: AtomicU64::new(u64::try_from(now_ms).unwrap_or(0)),
             opened_ms: now_ms,
+            join_requested: std::sync::atomic::AtomicBool::new(false),
             slot: AtomicUsize::new(usize::MAX),
             member: Mutex::new(None),
         }

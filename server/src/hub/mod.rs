@@ -84,7 +84,7 @@ impl Hub {
     }
 
     /// Subscribe `conn` to a session's room in catching-up mode.
-    pub fn subscribe(&self, conn: &Arc<ConnHandle>, member: conn::Member) -> Arc<Room> {
+    pub fn subscribe(&self, conn: &Arc<ConnHandle>, mut member: conn::Member) -> Arc<Room> {
         let entry = self
             .inner
             .rooms
@@ -93,6 +93,8 @@ impl Hub {
         // Subscribing under the map's shard lock: a concurrent `leave` cannot
         // drop the room between lookup and subscription.
         entry.subscribe(conn.clone(), member.audience, member.attendee);
+        // Share the room's copy of the session id.
+        member.session_id = entry.session_id.clone();
         let room = entry.clone();
         drop(entry);
         *conn.member.lock() = Some(member);
@@ -204,7 +206,8 @@ impl Hub {
             let conn = entry.value();
             let last_seen = i64::try_from(conn.last_seen_ms.load(Ordering::Relaxed)).unwrap_or(0);
             let joined = conn.member.lock().is_some();
-            if !joined && conn.opened_ms < join_before {
+            let asked = conn.join_requested.load(Ordering::Relaxed);
+            if !joined && !asked && conn.opened_ms < join_before {
                 conn.request_close(close::JOIN_TIMEOUT);
             } else if last_seen < silent_before {
                 conn.request_close(close::HEARTBEAT_TIMEOUT);
@@ -260,7 +263,7 @@ impl Hub {
                         .member
                         .lock()
                         .as_ref()
-                        .is_some_and(|m| hashes.contains(&m.token_hash));
+                        .is_some_and(|m| hashes.contains(&m.actor.token_hash));
                     if revoked {
                         entry.value().request_close(close::POLICY_VIOLATION);
                     }

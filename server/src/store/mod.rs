@@ -94,7 +94,7 @@ impl Store {
                         Ok(Box::new(sqlite::SqliteConn::open(&w, false)?) as Box<dyn SqlConn>)
                     }),
                     Arc::new(move || {
-                        Ok(Box::new(sqlite::SqliteConn::open(&r, false)?) as Box<dyn SqlConn>)
+                        Ok(Box::new(sqlite::SqliteConn::open_reader(&r)?) as Box<dyn SqlConn>)
                     }),
                     migrate::SQLITE,
                 )

@@ -72,6 +72,17 @@ impl SqliteConn {
         Ok(SqliteConn { conn })
     }
 
+    /// Open a connection for the reader pool: read-only queries and a small
+    /// page cache (256 KiB), since the OS already caches the file and four
+    /// readers with SQLite's default 2 MiB each would hold 8 MiB of copies.
+    pub fn open_reader(path: &Path) -> StoreResult<Self> {
+        let conn = Self::open(path, false)?;
+        conn.conn
+            .execute_batch("PRAGMA cache_size = -256; PRAGMA query_only = ON;")
+            .map_err(backend_err)?;
+        Ok(conn)
+    }
+
     /// Run the integrity check; returns "ok" when the file is sound.
     pub fn integrity_check(&mut self) -> StoreResult<String> {
         let rows = self.query("PRAGMA integrity_check", &[])?;

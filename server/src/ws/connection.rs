@@ -45,11 +45,6 @@ const READ_CHUNK: usize = 8 * 1024;
 
 type InFlight = FuturesUnordered<BoxFuture<'static, (String, AppResult<Ack>)>>;
 
-struct Joined {
-    actor: Actor,
-    session_id: String,
-}
-
 /// Why the loop ended.
 struct Ending {
     code: u16,
@@ -72,7 +67,6 @@ struct Connection {
     state: AppState,
     conn: Arc<ConnHandle>,
     decoder: Decoder,
-    joined: Option<Joined>,
     in_flight: Option<InFlight>,
     budget: f64,
     budget_at_ms: i64,
@@ -104,13 +98,15 @@ pub async fn run(
         state,
         conn: conn.clone(),
         decoder: Decoder::default(),
-        joined: None,
         in_flight: None,
         budget: BUDGET_BURST,
         budget_at_ms: now_ms(),
         strikes: 0,
     };
-    let ending = connection.serve(leftover).await;
+    let ending = match Box::pin(connection.consume(leftover)).await {
+        Some(ending) => ending,
+        None => connection.serve().await,
+    };
     // Boxed, like the text path in `handle`: the closing handshake's timers
     // would otherwise be reserved in every open connection's task.
     Box::pin(connection.close(ending)).await;
@@ -133,22 +129,30 @@ enum ReadOutcome {
 }
 
 impl Connection {
-    async fn serve(&mut self, leftover: Bytes) -> Ending {
-        if !leftover.is_empty() {
-            let mut out = Vec::new();
-            if let Err(e) =
-                self.decoder
-                    .feed(&leftover, self.state.config().max_message_bytes, &mut out)
-            {
-                return Ending::with(e.close_code(), e.reason());
-            }
-            drop(leftover);
-            for message in out {
-                if let Some(end) = self.handle(message).await {
-                    return end;
-                }
+    /// Handle what hyper read past the handshake (a client may send its join
+    /// right behind the upgrade request).
+    async fn consume(&mut self, leftover: Bytes) -> Option<Ending> {
+        if leftover.is_empty() {
+            return None;
+        }
+        let mut out = Vec::new();
+        if let Err(e) =
+            self.decoder
+                .feed(&leftover, self.state.config().max_message_bytes, &mut out)
+        {
+            return Some(Ending::with(e.close_code(), e.reason()));
+        }
+        for message in out {
+            if let Some(end) = self.handle(message).await {
+                return Some(end);
             }
         }
+        None
+    }
+
+    /// The connection's life. Shutdown needs no branch here: the hub asks
+    /// every connection to close (1001) through `wake`.
+    async fn serve(&mut self) -> Ending {
         let conn = self.conn.clone();
         let socket = conn.socket();
         let mut blocked = false;
@@ -169,9 +173,6 @@ impl Connection {
                         Drained::Blocked => blocked = true,
                         Drained::Failed => return Ending { code: close::GOING_AWAY, reason: "", peer_gone: true },
                     }
-                }
-                _ = self.state.shutdown().cancelled() => {
-                    return Ending::with(close::GOING_AWAY, "server shutting down; reconnect and resume");
                 }
                 ready = socket.writable(), if blocked => {
                     if ready.is_err() {
@@ -244,9 +245,11 @@ impl Connection {
         let elapsed = (now - self.budget_at_ms).max(0) as f64 / 1000.0;
         self.budget_at_ms = now;
         let staff = self
-            .joined
+            .conn
+            .member
+            .lock()
             .as_ref()
-            .is_some_and(|j| j.actor.audience() == crate::domain::stream::Audience::Staff);
+            .is_some_and(|m| m.audience == crate::domain::stream::Audience::Staff);
         let (burst, rate) = if staff {
             (STAFF_BUDGET_BURST, STAFF_BUDGET_PER_SEC)
         } else {
@@ -311,7 +314,8 @@ impl Connection {
             this.send(&ServerMessage::error(id, &err));
             this.strike()
         };
-        let Some(joined) = &self.joined else {
+        let member = self.conn.member.lock().clone();
+        let Some(member) = member else {
             return refuse(
                 self,
                 AppError::conflict("join a session before sending commands"),
@@ -331,8 +335,8 @@ impl Connection {
             Err(err) => return refuse(self, err),
         };
         let state = self.state.clone();
-        let actor = joined.actor.clone();
-        let session_id = joined.session_id.clone();
+        let actor = member.actor;
+        let session_id = member.session_id;
         let id = id.to_string();
         self.in_flight
             .get_or_insert_with(FuturesUnordered::new)
@@ -355,7 +359,10 @@ impl Connection {
     }
 
     async fn join(&mut self, envelope: &Envelope<'_>) -> Option<Ending> {
-        if self.joined.is_some() {
+        self.conn
+            .join_requested
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+        if self.conn.member.lock().is_some() {
             let err = AppError::conflict(
                 "already joined; open another connection to watch another session",
             );
@@ -399,10 +406,7 @@ impl Connection {
         )
         .await
         {
-            Ok(()) => {
-                self.joined = Some(Joined { actor, session_id });
-                None
-            }
+            Ok(()) => None,
             Err(err) => {
                 self.state.hub().unsubscribe(&self.conn);
                 self.send(&ServerMessage::error(envelope.id.as_deref(), &err));
@@ -488,7 +492,7 @@ async fn subscribe(
         session_id: Arc::from(session_id),
         audience: actor.audience(),
         attendee: actor.role == Role::Attendee,
-        token_hash: actor.token_hash.clone(),
+        actor: Arc::new(actor.clone()),
     };
     let room = hub.subscribe(conn, member);
     let reader_actor = actor.clone();
