@@ -26,6 +26,8 @@ pub enum ErrorCode {
     NotFound,
     /// The target is in a state that does not allow this (e.g. a closed poll).
     Conflict,
+    /// The event requires attendees to acknowledge its code of conduct first (`coc.acknowledge`).
+    CocRequired,
     /// Too many requests; retry later.
     RateLimited,
     /// The body or frame is larger than allowed.
@@ -46,6 +48,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => StatusCode::FORBIDDEN,
             ErrorCode::NotFound => StatusCode::NOT_FOUND,
             ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::CocRequired => StatusCode::FORBIDDEN,
             ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -62,6 +65,7 @@ impl ErrorCode {
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
             ErrorCode::Conflict => "conflict",
+            ErrorCode::CocRequired => "coc_required",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::TooLarge => "too_large",
             ErrorCode::Unavailable => "unavailable",
@@ -117,6 +121,14 @@ impl AppError {
     /// The target's state forbids the action.
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Conflict, message)
+    }
+
+    /// The attendee has not acknowledged the event's code of conduct.
+    pub fn coc_required() -> Self {
+        Self::new(
+            ErrorCode::CocRequired,
+            "this event asks you to acknowledge its code of conduct before your first question",
+        )
     }
 
     /// Too many requests.

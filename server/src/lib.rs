@@ -17,6 +17,7 @@
 //! | [`http`] | REST routes (one resource per file), OpenAPI, health, metrics, web assets |
 //! | [`export`] | highlights (takeaways packs) and their Markdown, JSON, CSV and HTML exports |
 //! | [`schedule`] | pretalx / frab schedule import and export |
+//! | [`share`] | permalinks of published takeaways, their share cards and pages, speaker pages |
 //! | [`webhooks`] | signed notifications to organizers' URLs, delivered from an outbox |
 //! | [`server`] | the TCP listener: connection caps, HTTP/1.1 with upgrades, timeouts |
 //!
@@ -36,6 +37,7 @@ pub mod hub;
 pub mod metrics;
 pub mod schedule;
 pub mod server;
+pub mod share;
 pub mod state;
 pub mod store;
 pub mod telemetry;

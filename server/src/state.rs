@@ -11,6 +11,7 @@ use crate::config::Config;
 use crate::hub::Hub;
 use crate::hub::broker::redis::RedisBroker;
 use crate::metrics::Metrics;
+use crate::share::cache::CardCache;
 use crate::store::Store;
 
 /// A cheap handle (one `Arc`) to everything the server shares.
@@ -36,6 +37,8 @@ struct Shared {
     tasks: TaskTracker,
     /// The cross-node broker, when several nodes share the store.
     broker: Option<Arc<RedisBroker>>,
+    /// Share cards rendered so far (bounded, keyed by content hash).
+    cards: CardCache,
 }
 
 /// Everything needed to build an [`AppState`].
@@ -74,6 +77,7 @@ impl AppState {
                 shutdown: parts.shutdown,
                 tasks: TaskTracker::new(),
                 broker: parts.broker,
+                cards: CardCache::default(),
             }),
         }
     }
@@ -119,6 +123,10 @@ impl AppState {
     /// Tracker of long-lived tasks (websockets) to wait for on shutdown.
     pub fn tasks(&self) -> &TaskTracker {
         &self.inner.tasks
+    }
+    /// Rendered share cards.
+    pub fn cards(&self) -> &CardCache {
+        &self.inner.cards
     }
     /// The Redis broker, if this node is part of a cluster.
     pub fn broker(&self) -> Option<&Arc<RedisBroker>> {

@@ -66,8 +66,12 @@ async fn a_published_archive_shows_each_session_with_its_recording() {
     let csp = headers["content-security-policy"].to_str().unwrap();
     assert!(csp.contains("style-src 'self'"), "{csp}");
     assert!(
-        !html.contains("<style") && !html.contains("<script"),
+        !html.contains("<style") && !html.contains("<script>"),
         "no inline style or script"
+    );
+    assert!(
+        html.contains("<script type=\"module\" src=\"/js/share-page.js\"></script>"),
+        "only our own share script, from a file"
     );
     assert!(html.contains("<link rel=\"stylesheet\" href=\"/export.css\">"));
     assert!(

@@ -18,5 +18,6 @@ mod privacy;
 mod schedule;
 mod scripted;
 mod security;
+mod share;
 mod stream;
 mod webhooks;

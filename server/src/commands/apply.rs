@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{Ack, Command, notes, polls, questions, reactions, sessions, stars};
+use super::{Ack, Command, coc, flags, notes, polls, questions, reactions, sessions, stars};
 use crate::domain::roles::{Actor, Role};
 use crate::domain::session::SessionState;
 use crate::domain::stream::LogEvent;
@@ -159,6 +159,9 @@ fn dispatch(tx: &mut Tx<'_>, ctx: &Ctx<'_>, command: Command) -> AppResult<Ack> 
         Command::PollDelete { poll_id } => polls::delete(tx, ctx, &poll_id),
         Command::PollVote { poll_id, ballot } => polls::vote(tx, ctx, &poll_id, &ballot),
         Command::TakeawayStar { kind, id, starred } => stars::star(tx, ctx, &kind, &id, starred),
+        Command::FlagRaise(flag) => flags::raise(tx, ctx, flag),
+        Command::FlagResolve { flag_id, action } => flags::resolve(tx, ctx, &flag_id, action),
+        Command::CocAcknowledge => coc::acknowledge(tx, ctx),
         Command::ReactionSend { .. } => Err(AppError::internal("reactions bypass the writer")),
     }
 }

@@ -9,6 +9,8 @@
 
 pub mod admin;
 mod apply;
+mod coc;
+mod flags;
 pub mod notes;
 pub mod polls;
 pub mod privacy;
@@ -22,6 +24,7 @@ pub mod stars;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::flag::{FlagAction, NewFlag};
 use crate::domain::limits::COMMAND_ID_MAX;
 use crate::domain::note::NewNote;
 use crate::domain::poll::{Ballot, NewPoll};
@@ -192,6 +195,20 @@ pub enum Command {
         #[serde(default = "default_true")]
         starred: bool,
     },
+    /// Attendee: flag a visible question or a note for the moderators.
+    #[serde(rename = "flag.raise")]
+    FlagRaise(NewFlag),
+    /// Staff: resolve a flag (and every other open flag on the same target).
+    #[serde(rename = "flag.resolve")]
+    FlagResolve {
+        /// The flag.
+        flag_id: String,
+        /// `dismiss` (keep the content) or `remove` (hide the question, delete the note).
+        action: FlagAction,
+    },
+    /// Attendee: acknowledge the event's code of conduct.
+    #[serde(rename = "coc.acknowledge")]
+    CocAcknowledge,
     /// Attendee: react with one of the session's emoji.
     #[serde(rename = "reaction.send")]
     ReactionSend {
@@ -232,6 +249,9 @@ impl Command {
             Command::PollVote { .. } => "poll.vote",
             Command::ReactionSend { .. } => "reaction.send",
             Command::TakeawayStar { .. } => "takeaway.star",
+            Command::FlagRaise(_) => "flag.raise",
+            Command::FlagResolve { .. } => "flag.resolve",
+            Command::CocAcknowledge => "coc.acknowledge",
         }
     }
 }

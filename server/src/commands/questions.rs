@@ -102,6 +102,7 @@ pub(super) fn ask(tx: &mut Tx<'_>, ctx: &Ctx<'_>, body: &str, anonymous: bool) -
     let attendee_id = ctx.require_attendee()?.to_string();
     ctx.require_open()?;
     let body = limits::required_text("body", body, QUESTION_MAX)?;
+    super::coc::require_acknowledged(tx, ctx, &attendee_id)?;
     let author_name = ctx.actor.display_name.clone();
     if !anonymous && author_name.is_none() {
         return Err(AppError::invalid(

@@ -43,6 +43,7 @@ impl RateLimits {
     pub fn check(&self, attendee_id: &str, command: &Command) -> AppResult<()> {
         let (limiter, what) = match command {
             Command::QuestionAsk { .. } | Command::QuestionEdit { .. } => (&self.asks, "questions"),
+            Command::FlagRaise(_) => (&self.asks, "flags"),
             Command::QuestionUpvote { .. } | Command::PollVote { .. } => (&self.votes, "votes"),
             Command::ReactionSend { .. } => (&self.reactions, "reactions"),
             _ => return Ok(()),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::flag::FlagView;
 use crate::domain::note::NoteView;
 use crate::domain::poll::PollView;
 use crate::domain::question::QuestionView;
@@ -14,7 +15,7 @@ use crate::domain::session::SessionView;
 use crate::domain::stream::{Audience, LogEvent};
 use crate::error::{AppError, AppResult};
 use crate::store::sql::SqlConn;
-use crate::store::{counters, events, log, notes, polls, questions, sessions};
+use crate::store::{counters, events, flags, log, notes, polls, questions, sessions};
 
 /// The event a session belongs to, as a joining client needs it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -27,6 +28,8 @@ pub struct EventBrief {
     pub code_of_conduct: Option<String>,
     /// Whether attendees must acknowledge it before asking.
     pub require_coc_ack: bool,
+    /// Whether the event's archive (and so its permalinks) is public.
+    pub archive_published: bool,
 }
 
 /// What the caller has done in this session (attendees only).
@@ -45,6 +48,10 @@ pub struct Me {
     /// Ids of every question the caller asked that is not withdrawn (to offer
     /// edit and withdraw on any device).
     pub asked: Vec<String>,
+    /// Whether the caller acknowledged the event's code of conduct.
+    pub coc_acknowledged: bool,
+    /// Ids of the questions and notes the caller flagged.
+    pub flagged: Vec<String>,
 }
 
 /// A session's state as one audience sees it, at stream position `seq`.
@@ -74,6 +81,9 @@ pub struct Snapshot {
     pub presence: i64,
     /// The caller's own state (attendees).
     pub me: Option<Me>,
+    /// Open flags for the moderators (staff only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flags: Option<Vec<FlagView>>,
 }
 
 /// A snapshot plus the full-log position it reflects (for the hub).
@@ -118,6 +128,8 @@ pub fn load(conn: &mut dyn SqlConn, actor: &Actor, session_id: &str) -> AppResul
                 .filter(|q| q.view.state != crate::domain::question::QuestionState::Withdrawn)
                 .map(|q| q.view.id)
                 .collect(),
+            coc_acknowledged: flags::coc_acknowledged_at(conn, attendee_id)?.is_some(),
+            flagged: flags::targets_of(conn, attendee_id)?,
         }),
         _ => None,
     };
@@ -137,6 +149,7 @@ pub fn load(conn: &mut dyn SqlConn, actor: &Actor, session_id: &str) -> AppResul
                 name: event.name,
                 code_of_conduct: event.settings.code_of_conduct,
                 require_coc_ack: event.settings.require_coc_ack,
+                archive_published: event.archive_published,
             },
             pinned_question_id: session.pinned_question_id.clone(),
             session: session.view,
@@ -146,6 +159,11 @@ pub fn load(conn: &mut dyn SqlConn, actor: &Actor, session_id: &str) -> AppResul
             reactions: counters::reactions(conn, session_id)?,
             presence: 0,
             me,
+            flags: if staff {
+                Some(flags::list(conn, session_id, true)?)
+            } else {
+                None
+            },
         },
     })
 }

@@ -38,6 +38,10 @@ pub const POLL_OPTIONS_MAX: usize = 20;
 pub const OPEN_ANSWER_MAX: usize = 60;
 /// A client-chosen command id.
 pub const COMMAND_ID_MAX: usize = 64;
+/// The attendee's words on a flag.
+pub const FLAG_DETAIL_MAX: usize = 500;
+/// A speaker page's slug.
+pub const SLUG_MAX: usize = 60;
 
 /// Trim `text` and check it is non-empty, at most `max` characters, and free of
 /// control characters other than newline and tab.

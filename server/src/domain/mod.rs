@@ -2,6 +2,7 @@
 //! resource types with their validation. Nothing here touches I/O.
 
 pub mod event;
+pub mod flag;
 pub mod ids;
 pub mod limits;
 pub mod markdown;

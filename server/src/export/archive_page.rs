@@ -61,6 +61,9 @@ pub fn archive_index(export: &Export, base: &str) -> String {
         &Mode::Archive {
             start: 0,
             index: base.to_string(),
+            head: String::new(),
+            share: String::new(),
+            links: Default::default(),
         },
     );
     let _ = writeln!(

@@ -46,6 +46,12 @@ pub enum Mode {
         start: i64,
         /// Link back to the event's archive.
         index: String,
+        /// Extra `<head>` content: the link-preview tags (pre-rendered, escaped).
+        head: String,
+        /// The share bar at the end of the page (pre-rendered, escaped).
+        share: String,
+        /// Permalinks of the shareable items: item id → path.
+        links: std::collections::HashMap<String, String>,
     },
 }
 
@@ -60,9 +66,15 @@ pub(super) fn head(out: &mut String, title: &str, mode: &Mode) {
         Mode::File => {
             let _ = writeln!(out, "<style>\n{CSS}</style>");
         }
-        Mode::Archive { .. } => out.push_str(
-            "<link rel=\"stylesheet\" href=\"/export.css\">\n<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\n",
-        ),
+        Mode::Archive { head, .. } => {
+            out.push_str(head);
+            out.push_str(
+                "<link rel=\"stylesheet\" href=\"/export.css\">\n<link rel=\"icon\" href=\"/favicon.svg\" type=\"image/svg+xml\">\n",
+            );
+            if !head.is_empty() {
+                out.push_str("<script type=\"module\" src=\"/js/share-page.js\"></script>\n");
+            }
+        }
     }
     out.push_str("</head>\n<body class=\"export\">\n");
 }
@@ -126,8 +138,27 @@ pub fn render(export: &Export, mode: &Mode) -> String {
         }
         out.push_str("</section>\n");
     }
+    if let Mode::Archive { share, .. } = mode {
+        out.push_str(share);
+    }
     out.push_str("</main>\n</body>\n</html>\n");
     out
+}
+
+/// The permalink of an item on an archive page (empty elsewhere).
+fn permalink(mode: &Mode, id: &str) -> String {
+    match mode {
+        Mode::Archive { links, .. } => links
+            .get(id)
+            .map(|href| {
+                format!(
+                    " <a class=\"permalink\" href=\"{}\">Permalink</a>",
+                    esc(href)
+                )
+            })
+            .unwrap_or_default(),
+        Mode::File => String::new(),
+    }
 }
 
 /// The link of a moment: to the recording (file) or to this page (archive).
@@ -251,7 +282,7 @@ fn session(out: &mut String, s: &SessionHighlights, mode: &Mode, level: usize) {
             if !at.is_empty() {
                 meta.push(format!("asked at {at}"));
             }
-            let _ = writeln!(out, "{}</p>", meta.join(" · "));
+            let _ = writeln!(out, "{}{}</p>", meta.join(" · "), permalink(mode, &q.id));
             if let Some(answer) = &q.answer_html {
                 let at = stamp(&q.answer_at, mode, seekable);
                 let _ = writeln!(
@@ -324,9 +355,10 @@ fn notes(
         };
         let _ = writeln!(
             out,
-            "<li{class}>{}<div class=\"body\">{}</div></li>",
+            "<li{class}>{}<div class=\"body\">{}</div>{}</li>",
             stamp(&n.at, mode, seekable),
-            n.html
+            n.html,
+            permalink(mode, &n.id)
         );
     }
     out.push_str("</ol>\n");
@@ -350,9 +382,10 @@ fn poll(out: &mut String, p: &PollItem, mode: &Mode, seekable: bool, level: usiz
     };
     let _ = writeln!(
         out,
-        "<p class=\"meta\">{} · {} · {ballots}{at}</p>",
+        "<p class=\"meta\">{} · {} · {ballots}{at}{}</p>",
         poll_kind_label(p.kind),
-        p.state.as_str()
+        p.state.as_str(),
+        permalink(mode, &p.id)
     );
     let Some(results) = &p.results else {
         out.push_str("</div>\n");

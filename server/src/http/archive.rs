@@ -22,8 +22,9 @@ use crate::domain::time::now_ms;
 use crate::error::{AppError, AppResult};
 use crate::export::highlights::{self, Viewer};
 use crate::export::html::{self, Mode};
+use crate::share::{meta, permalink};
 use crate::state::AppState;
-use crate::store::{archive, events, sessions};
+use crate::store::{archive, events};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(publish))
@@ -153,21 +154,41 @@ async fn session_page(
     Path((event_id, session_id)): Path<(String, String)>,
     Query(query): Query<PageQuery>,
 ) -> AppResult<Response> {
-    if !is_id(&event_id) || !is_id(&session_id) {
-        return Err(archive_missing());
-    }
-    let index = format!("/archive/{event_id}");
-    let export = state
-        .store()
-        .read(move |conn| {
-            let event = events::get(conn, &event_id)?.ok_or_else(archive_missing)?;
-            let row = sessions::get(conn, &session_id)?.ok_or_else(archive_missing)?;
-            if !event.archive_published || row.view.event_id != event_id {
-                return Err(archive_missing());
-            }
-            highlights::session(conn, &session_id, Viewer::Public, 0, now_ms())
-        })
-        .await?;
+    let export = super::share::published_session(&state, &event_id, &session_id).await?;
+    let s = super::share::only_session(&export)?;
     let start = query.t.unwrap_or(0).clamp(0, 7 * 24 * 3600);
-    Ok(page(html::render(&export, &Mode::Archive { start, index })))
+    // Link previews: the canonical page (without `?t=`) and its card.
+    let preview = permalink::session_preview(&export, s);
+    let path = format!("/archive/{event_id}/{session_id}");
+    let url = format!("{}{path}", state.public_url());
+    let mut head = String::new();
+    meta::tags(
+        &mut head,
+        &meta::Head {
+            title: preview.title.clone(),
+            description: preview.description.clone(),
+            url: url.clone(),
+            image: super::share::card_url(&state, &format!("{path}/card.png"), &preview.card),
+            image_alt: preview.image_alt.clone(),
+            kind: "article",
+            site: export.event.name.clone(),
+        },
+    );
+    let mut share = String::new();
+    meta::share_bar(&mut share, &url, &preview.title, 2);
+    let links = permalink::items(s)
+        .into_iter()
+        .map(|item| {
+            let href = permalink::path(&event_id, &session_id, item.kind(), item.id());
+            (item.id().to_string(), href)
+        })
+        .collect();
+    let mode = Mode::Archive {
+        start,
+        index: format!("/archive/{event_id}"),
+        head,
+        share,
+        links,
+    };
+    Ok(page(html::render(&export, &mode)))
 }

@@ -13,9 +13,12 @@ pub mod openapi;
 pub mod polls;
 pub mod privacy;
 pub mod questions;
+pub mod safety;
 pub mod schedule;
 pub mod security;
 pub mod sessions;
+pub mod share;
+pub mod speakers;
 pub mod takeaways;
 pub mod web;
 pub mod webhooks;
@@ -44,6 +47,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(webhooks::routes())
         .merge(schedule::routes())
         .merge(privacy::routes())
+        .merge(speakers::routes())
+        .merge(safety::routes())
 }
 
 /// The whole application.
@@ -68,6 +73,8 @@ pub fn app(state: AppState) -> Router {
         .route("/ws", get(crate::ws::upgrade::handle))
         .merge(health::routes())
         .merge(archive::pages())
+        .merge(share::pages())
+        .merge(speakers::pages())
         .merge(web::routes())
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(TimeoutLayer::with_status_code(

@@ -28,6 +28,10 @@ pub const SQLITE: &[Migration] = &[
         version: 3,
         sql: include_str!("../../migrations/sqlite/0003_highlights.sql"),
     },
+    Migration {
+        version: 4,
+        sql: include_str!("../../migrations/sqlite/0004_sharing.sql"),
+    },
 ];
 
 /// PostgreSQL's migrations.
@@ -43,6 +47,10 @@ pub const POSTGRES: &[Migration] = &[
     Migration {
         version: 3,
         sql: include_str!("../../migrations/postgres/0003_highlights.sql"),
+    },
+    Migration {
+        version: 4,
+        sql: include_str!("../../migrations/postgres/0004_sharing.sql"),
     },
 ];
 
