@@ -234,6 +234,22 @@ fn commands(f: &Fixture) -> Vec<(&'static str, Value, &'static str)> {
             "attendee",
         ),
         ("reaction.send", json!({ "emoji": "👏" }), "attendee"),
+        (
+            "takeaway.star",
+            json!({ "kind": "note", "id": n }),
+            "attendee",
+        ),
+        (
+            "flag.raise",
+            json!({ "kind": "question", "id": q, "reason": "spam" }),
+            "attendee",
+        ),
+        (
+            "flag.resolve",
+            json!({ "flag_id": q, "action": "dismiss" }),
+            "staff",
+        ),
+        ("coc.acknowledge", json!({}), "attendee"),
     ]
 }
 
