@@ -13,6 +13,13 @@ work=$(mktemp -d /tmp/backchannel-smoke.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
 ulimit -n "$(ulimit -Hn)" || true
+# W6 (two nodes) needs PostgreSQL and Redis: CI sets these; a laptop skips it.
+if [ -n "${BACKCHANNEL_TEST_POSTGRES_URL:-}" ] && [ -n "${BACKCHANNEL_TEST_REDIS_URL:-}" ]; then
+  w6=(--w6-database-url "$BACKCHANNEL_TEST_POSTGRES_URL" --w6-redis-url "$BACKCHANNEL_TEST_REDIS_URL")
+else
+  echo "smoke: W6 skipped (set BACKCHANNEL_TEST_POSTGRES_URL and BACKCHANNEL_TEST_REDIS_URL to run it)"
+  w6=(--skip-w6)
+fi
 "$target/debug/backchannel-bench" run \
   --peers backchannel \
   --conns 500 \
@@ -26,4 +33,5 @@ ulimit -n "$(ulimit -Hn)" || true
   --bin-dir "$target/debug" \
   --work "$work" \
   --command "bash bench/smoke.sh" \
+  "${w6[@]}" \
   --strict

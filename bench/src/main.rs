@@ -2,6 +2,7 @@
 //! command that compares Backchannel with its peers (docs/benchmarks.md).
 
 mod client;
+mod cluster;
 mod floor;
 mod http;
 mod procfs;

@@ -5,6 +5,7 @@ use std::io;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::cluster::ClusterRun;
 use crate::run::{Load, PeerResult, RunResult};
 
 /// Start of the generated part of docs/benchmarks.md.
@@ -275,7 +276,46 @@ pub fn table(r: &RunResult) -> String {
             w4.load.closes,
         );
     }
+    if let Some(w6) = &r.w6 {
+        s.push_str(&cluster_table(w6));
+    }
     s
+}
+
+/// W6's table: one row per measured set.
+fn cluster_table(w6: &ClusterRun) -> String {
+    let mut s = format!(
+        "\nW6, two nodes on PostgreSQL and Redis (subscribers {:?} per node, notes posted on node 0; CPU of both nodes):\n\n",
+        w6.ready
+    );
+    s.push_str("| shape | subscribers | p50 | p99 | max | deliveries/s | CPU / 1M | lost | gaps | duplicates |\n");
+    s.push_str("|---|---|---|---|---|---|---|---|---|---|\n");
+    for (name, l) in [
+        ("W2a, on the publisher's node", &w6.same_node),
+        ("W2a, across nodes (through Redis)", &w6.cross_node),
+        ("W2b, both nodes", &w6.burst),
+        ("W2b, across nodes", &w6.burst_cross),
+    ] {
+        let _ = writeln!(
+            s,
+            "| {name} | {} | {} ms | {} ms | {} ms | {} | {} s | {} | {} | {} |",
+            l.receivers,
+            f(l.p50_ms, 1),
+            f(l.p99_ms, 1),
+            f(l.max_ms, 1),
+            k(l.deliveries_per_s),
+            f(l.cpu_s_per_1m, 2),
+            l.lost,
+            l.stream_gaps,
+            l.dups + l.stream_dups,
+        );
+    }
+    s
+}
+
+/// Whether a phase lost, repeated or reordered anything.
+fn unclean(l: &Load) -> bool {
+    l.lost + l.dups + l.stream_gaps + l.stream_dups > 0 || l.timed_out
 }
 
 /// What does not hold for Backchannel in this run (loss, gaps, failed checks).
@@ -348,6 +388,26 @@ pub fn failures(r: &RunResult) -> Vec<String> {
                 l.stream_gaps,
                 l.dups + l.stream_dups
             ));
+        }
+    }
+    if let Some(w6) = &r.w6 {
+        if w6.failed > 0 {
+            out.push(format!("W6: {} sockets failed", w6.failed));
+        }
+        for (name, l) in [
+            ("W2a on node 0", &w6.same_node),
+            ("W2a across", &w6.cross_node),
+            ("W2b", &w6.burst),
+        ] {
+            if unclean(l) {
+                out.push(format!(
+                    "W6 {name}: lost {}, dups {}, gaps {}{}",
+                    l.lost,
+                    l.dups + l.stream_dups,
+                    l.stream_gaps,
+                    if l.timed_out { ", timed out" } else { "" }
+                ));
+            }
         }
     }
     out

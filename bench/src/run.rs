@@ -18,7 +18,7 @@ use crate::report;
 use crate::stamp::now_us;
 use crate::workers::{Merged, Spec, Workers};
 
-const ADMIN_TOKEN: &str = "bench-admin-token-0123456789";
+pub(crate) const ADMIN_TOKEN: &str = "bench-admin-token-0123456789";
 
 /// Options of `run`.
 #[derive(Debug, Clone, clap::Args)]
@@ -87,6 +87,15 @@ pub struct RunArgs {
     /// W3 stress: votes per attendee.
     #[arg(long, default_value_t = 5)]
     pub w3_stress_rounds: usize,
+    /// Skip W6 (two nodes on PostgreSQL and Redis).
+    #[arg(long)]
+    pub skip_w6: bool,
+    /// W6: the PostgreSQL database the nodes share (the run creates and drops a schema in it).
+    #[arg(long, default_value = "postgres://root@127.0.0.1:5432/test")]
+    pub w6_database_url: String,
+    /// W6: the Redis between the nodes (the run uses its own channel prefix).
+    #[arg(long, default_value = "redis://127.0.0.1:6379")]
+    pub w6_redis_url: String,
     /// W4: seconds of notes (10/s); the server restarts after a quarter of it.
     #[arg(long, default_value_t = 12)]
     pub w4_secs: u64,
@@ -253,20 +262,22 @@ pub struct RunResult {
     pub w3: Option<VoteStorm>,
     pub w4: Option<ReconnectStorm>,
     pub w5_cap: Option<SlowReadersCap>,
+    #[serde(default)]
+    pub w6: Option<crate::cluster::ClusterRun>,
     pub failures: Vec<String>,
 }
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
 }
 
 impl Server {
-    fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         // SAFETY: signalling our own child.
         unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
         for _ in 0..100 {
@@ -280,15 +291,15 @@ impl Server {
     }
 }
 
-struct Peer {
-    name: String,
-    label: &'static str,
-    adapter: Adapter,
-    path: &'static str,
-    port: u16,
+pub(crate) struct Peer {
+    pub(crate) name: String,
+    pub(crate) label: &'static str,
+    pub(crate) adapter: Adapter,
+    pub(crate) path: &'static str,
+    pub(crate) port: u16,
 }
 
-fn peer(name: &str) -> io::Result<Peer> {
+pub(crate) fn peer(name: &str) -> io::Result<Peer> {
     let (label, adapter, path, port) = match name {
         "backchannel" => ("Backchannel", Adapter::Backchannel, "/ws", 18080),
         "bun" => ("Bun publish (uWS)", Adapter::Plain, "/", 18081),
@@ -317,8 +328,8 @@ fn peer(name: &str) -> io::Result<Peer> {
     })
 }
 
-struct Ctx {
-    args: RunArgs,
+pub(crate) struct Ctx {
+    pub(crate) args: RunArgs,
     exe: String,
     seq: u64,
 }
@@ -326,6 +337,35 @@ struct Ctx {
 impl Ctx {
     fn core(v: i64) -> Option<usize> {
         (v >= 0).then_some(v as usize)
+    }
+
+    /// Backchannel's command line (before any node-specific options).
+    pub(crate) fn backchannel_argv(
+        &self,
+        addr: SocketAddr,
+        database_url: String,
+        queue_bytes: Option<usize>,
+    ) -> Vec<String> {
+        let mut v = vec![
+            self.args.bin_dir.join("backchannel").display().to_string(),
+            "--bind".into(),
+            addr.to_string(),
+            "--database-url".into(),
+            database_url,
+            "--admin-token".into(),
+            ADMIN_TOKEN.into(),
+            "--max-connections-per-ip".into(),
+            "100000".into(),
+            "--log-format".into(),
+            "json".into(),
+        ];
+        if Self::core(self.args.server_core).is_some() {
+            v.extend(["--worker-threads".into(), "1".into()]);
+        }
+        if let Some(q) = queue_bytes.or(self.args.queue_bytes) {
+            v.extend(["--outbound-queue-bytes".into(), q.to_string()]);
+        }
+        v
     }
 
     fn take_seqs(&mut self, n: u64) -> (u64, u64) {
@@ -343,28 +383,11 @@ impl Ctx {
         std::fs::create_dir_all(&dir)?;
         let peers_dir = &self.args.peers_dir;
         let argv: Vec<String> = match p.name.as_str() {
-            "backchannel" => {
-                let mut v = vec![
-                    self.args.bin_dir.join("backchannel").display().to_string(),
-                    "--bind".into(),
-                    addr.to_string(),
-                    "--database-url".into(),
-                    format!("sqlite://{}", dir.join("bc.db").display()),
-                    "--admin-token".into(),
-                    ADMIN_TOKEN.into(),
-                    "--max-connections-per-ip".into(),
-                    "100000".into(),
-                    "--log-format".into(),
-                    "json".into(),
-                ];
-                if Self::core(self.args.server_core).is_some() {
-                    v.extend(["--worker-threads".into(), "1".into()]);
-                }
-                if let Some(q) = queue_bytes.or(self.args.queue_bytes) {
-                    v.extend(["--outbound-queue-bytes".into(), q.to_string()]);
-                }
-                v
-            }
+            "backchannel" => self.backchannel_argv(
+                addr,
+                format!("sqlite://{}", dir.join("bc.db").display()),
+                queue_bytes,
+            ),
             "bun" => vec![
                 peers_dir
                     .join("node_modules/bun/bin/bun.exe")
@@ -389,11 +412,23 @@ impl Ctx {
             "sockudo" => vec![self.args.sockudo.display().to_string()],
             _ => unreachable!(),
         };
+        self.launch(&p.name, &argv, addr, &dir)
+    }
+
+    /// Start `argv` on the server core, logging to `dir/server.log`, and
+    /// wait until it answers (Backchannel: `/healthz`; others: a TCP connect).
+    pub(crate) fn launch(
+        &self,
+        name: &str,
+        argv: &[String],
+        addr: SocketAddr,
+        dir: &Path,
+    ) -> io::Result<Server> {
         let mut cmd = match Self::core(self.args.server_core) {
             Some(core) => {
                 let mut c = Command::new("taskset");
                 c.arg("-c").arg(core.to_string());
-                c.args(&argv);
+                c.args(argv);
                 c
             }
             None => {
@@ -406,7 +441,7 @@ impl Ctx {
             .create(true)
             .append(true)
             .open(dir.join("server.log"))?;
-        cmd.env("PORT", p.port.to_string())
+        cmd.env("PORT", addr.port().to_string())
             .env("RUST_LOG", "warn")
             .env("HOST", "127.0.0.1")
             .env("SOCKUDO_DEFAULT_APP_ID", "bench")
@@ -430,12 +465,11 @@ impl Ctx {
         loop {
             if let Ok(Some(status)) = server.child.try_wait() {
                 return Err(io::Error::other(format!(
-                    "{} exited at start ({status}); see {}",
-                    p.name,
+                    "{name} exited at start ({status}); see {}",
                     dir.join("server.log").display()
                 )));
             }
-            let up = if p.name == "backchannel" {
+            let up = if argv[0].ends_with("backchannel") {
                 http::healthy(addr, "/healthz")
             } else {
                 std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()
@@ -445,14 +479,14 @@ impl Ctx {
             }
             if Instant::now() > deadline {
                 server.stop();
-                return Err(io::Error::other(format!("{} did not start", p.name)));
+                return Err(io::Error::other(format!("{name} did not start")));
             }
             std::thread::sleep(Duration::from_millis(100));
         }
         Ok(server)
     }
 
-    fn spawn_workers(
+    pub(crate) fn spawn_workers(
         &self,
         p: &Peer,
         addr: SocketAddr,
@@ -476,13 +510,13 @@ impl Ctx {
 }
 
 /// What Backchannel needs before the timed part.
-struct BcSetup {
+pub(crate) struct BcSetup {
     session_id: String,
     speaker_token: String,
-    tokens_file: String,
+    pub(crate) tokens_file: String,
 }
 
-fn bc_setup(addr: SocketAddr, n: usize, dir: &Path) -> io::Result<BcSetup> {
+pub(crate) fn bc_setup(addr: SocketAddr, n: usize, dir: &Path) -> io::Result<BcSetup> {
     let mut h = Http::new(addr);
     let ev = h.json(
         "POST",
@@ -536,7 +570,11 @@ fn bc_setup(addr: SocketAddr, n: usize, dir: &Path) -> io::Result<BcSetup> {
     })
 }
 
-fn publisher_for(p: &Peer, addr: SocketAddr, setup: Option<&BcSetup>) -> io::Result<Publisher> {
+pub(crate) fn publisher_for(
+    p: &Peer,
+    addr: SocketAddr,
+    setup: Option<&BcSetup>,
+) -> io::Result<Publisher> {
     match p.adapter {
         Adapter::Backchannel => {
             let s = setup.expect("backchannel setup");
@@ -575,15 +613,15 @@ fn load_from(m: &Merged, offered_rate: f64, messages: u64, receivers: u64) -> Lo
     }
 }
 
-/// Publish `count` messages at `rate` and wait for every reading subscriber to get them.
 /// What one measured phase sends.
-struct Shape {
-    rate: f64,
-    count: u64,
-    receivers: u64,
-    payload: usize,
+pub(crate) struct Shape {
+    pub(crate) rate: f64,
+    pub(crate) count: u64,
+    pub(crate) receivers: u64,
+    pub(crate) payload: usize,
 }
 
+/// Publish `count` messages at `rate` and wait for every reading subscriber to get them.
 fn measure(
     ctx: &mut Ctx,
     workers: &mut Workers,
@@ -591,43 +629,79 @@ fn measure(
     pid: u32,
     shape: Shape,
 ) -> io::Result<Load> {
+    let receivers = shape.receivers;
+    let (all, _) = measure_split(ctx, &mut [(workers, receivers)], publisher, &[pid], shape)?;
+    Ok(all)
+}
+
+/// [`measure`] over several sets of workers (e.g. one per cluster node),
+/// each with its number of receivers; the CPU is the sum over `pids`.
+/// Returns the figures over everyone, and per set.
+pub(crate) fn measure_split(
+    ctx: &mut Ctx,
+    sets: &mut [(&mut Workers, u64)],
+    publisher: &mut Publisher,
+    pids: &[u32],
+    shape: Shape,
+) -> io::Result<(Load, Vec<Load>)> {
     let Shape {
         rate,
         count,
-        receivers,
         payload,
+        ..
     } = shape;
     let (lo, hi) = ctx.take_seqs(count);
-    workers.tell(&format!("phase {lo} {hi}"))?;
+    for (workers, _) in sets.iter_mut() {
+        workers.tell(&format!("phase {lo} {hi}"))?;
+    }
     std::thread::sleep(Duration::from_millis(200));
-    let cpu0 = procfs::cpu_secs(pid);
+    let cpu = || pids.iter().map(|&p| procfs::cpu_secs(p)).sum::<f64>();
+    let cpu0 = cpu();
     let t0 = now_us();
     publisher::paced(publisher, lo, count, rate, payload)?;
     let publish_err = publisher.finish(Duration::from_secs(60)).err();
     let send_s = count as f64 / rate;
     let timeout_ms = (send_s * 1000.0) as u64 + 30_000;
-    let m = workers.ask(
-        &format!("wait {hi} {timeout_ms}"),
-        Duration::from_millis(timeout_ms + 30_000),
-    )?;
-    let cpu1 = procfs::cpu_secs(pid);
-    let mut load = load_from(&m, rate, count, receivers);
-    let last = m.max("last_recv_us");
-    load.duration_s = last.saturating_sub(t0) as f64 / 1e6;
-    if load.duration_s > 0.0 {
-        load.deliveries_per_s = load.deliveries as f64 / load.duration_s;
+    let ask = format!("wait {hi} {timeout_ms}");
+    for (workers, _) in sets.iter_mut() {
+        workers.tell(&ask)?;
     }
-    load.cpu_s = cpu1 - cpu0;
-    if load.deliveries > 0 {
-        load.cpu_s_per_1m = load.cpu_s / load.deliveries as f64 * 1e6;
+    let mut reports = Vec::new();
+    for (workers, _) in sets.iter_mut() {
+        reports.push(workers.collect(Duration::from_millis(timeout_ms + 30_000))?);
     }
-    if let Some(e) = publish_err {
-        load.closes.insert(format!("publisher: {e}"), 1);
-    }
-    Ok(load)
+    let cpu_s = cpu() - cpu0;
+    let figures = |m: &Merged, receivers: u64| {
+        let mut load = load_from(m, rate, count, receivers);
+        let last = m.max("last_recv_us");
+        load.duration_s = last.saturating_sub(t0) as f64 / 1e6;
+        if load.duration_s > 0.0 {
+            load.deliveries_per_s = load.deliveries as f64 / load.duration_s;
+        }
+        load.cpu_s = cpu_s;
+        if load.deliveries > 0 {
+            load.cpu_s_per_1m = load.cpu_s / load.deliveries as f64 * 1e6;
+        }
+        if let Some(e) = &publish_err {
+            load.closes.insert(format!("publisher: {e}"), 1);
+        }
+        load
+    };
+    let receivers = sets.iter().map(|(_, r)| r).sum();
+    let all = figures(&crate::workers::merge(&reports.concat()), receivers);
+    // CPU per delivery is the phase's: every set's deliveries cost the same CPU.
+    let each: Vec<Load> = reports
+        .iter()
+        .zip(sets.iter())
+        .map(|(r, (_, receivers))| Load {
+            cpu_s_per_1m: all.cpu_s_per_1m,
+            ..figures(&crate::workers::merge(r), *receivers)
+        })
+        .collect();
+    Ok((all, each))
 }
 
-fn log(msg: &str) {
+pub(crate) fn log(msg: &str) {
     eprintln!("[bench {:>8.1}s] {msg}", now_us() as f64 / 1e6 % 100_000.0);
 }
 
@@ -1177,6 +1251,12 @@ pub fn run(args: RunArgs) -> io::Result<i32> {
                 result.w4 = w4;
             }
             Err(e) => result.failures.push(format!("W3/W4: {e}")),
+        }
+    }
+    if args.peers.iter().any(|p| p == "backchannel") && !args.skip_w6 {
+        match crate::cluster::bench_cluster(&mut ctx) {
+            Ok(r) => result.w6 = Some(r),
+            Err(e) => result.failures.push(format!("W6: {e}")),
         }
     }
     result.load_after = procfs::loadavg();
