@@ -9,7 +9,9 @@ mod procfs;
 mod publisher;
 mod report;
 mod run;
+mod slow;
 mod stamp;
+mod storms;
 mod workers;
 mod ws;
 
