@@ -25,6 +25,7 @@ export class SessionState extends EventTarget {
     this.reactions = {};
     this.presence = 0;
     this.me = null;
+    this.flags = new Map(); // open flags (staff)
   }
 
   get staff() {
@@ -52,12 +53,14 @@ export class SessionState extends EventTarget {
     this.reactions = { ...(s.reactions || {}) };
     this.presence = s.presence || 0;
     this.me = s.me || null;
+    this.flags = new Map((s.flags || []).filter((f) => f.state === 'open').map((f) => [f.id, f]));
     if (this.me) {
+      this.me.flagged = new Set(this.me.flagged || []);
       this.me.upvoted = new Set(this.me.upvoted || []);
       this.me.ballots = { ...(this.me.ballots || {}) };
       this.me.pending = new Map((this.me.pending_questions || []).map((q) => [q.id, q]));
     }
-    this.changed('session', 'notes', 'questions', 'polls', 'pinned', 'reactions', 'presence', 'me');
+    this.changed('session', 'notes', 'questions', 'polls', 'pinned', 'reactions', 'presence', 'me', 'flags');
   }
 
   /** Apply one event of the stream (already in seq order). */
@@ -103,6 +106,15 @@ export class SessionState extends EventTarget {
       case 'poll.deleted':
         this.polls.delete(data.id);
         this.changed('polls');
+        break;
+      case 'flag.raised':
+        this.flags.set(data.id, data);
+        this.changed('flags');
+        this.news('flag', data);
+        break;
+      case 'flag.resolved':
+        this.flags.delete(data.id);
+        this.changed('flags');
         break;
       default:
         break; // `redacted` and kinds this client does not know

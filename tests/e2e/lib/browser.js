@@ -4,6 +4,7 @@
 // pages opened the way a user opens them.
 
 import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -162,4 +163,10 @@ export async function axe(page) {
     const result = await window.axe.run(document, { resultTypes: ['violations'] });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
   });
+}
+
+/** Assert that axe-core finds no violations on the page (`name` labels the failure). */
+export async function checkAxe(page, name) {
+  const violations = await axe(page);
+  assert.deepEqual(violations, [], `${name}: ${JSON.stringify(violations, null, 2)}`);
 }

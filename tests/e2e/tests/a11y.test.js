@@ -3,7 +3,7 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { scenario, joinAs, openConsole, live, axe } from '../lib/browser.js';
+import { scenario, joinAs, openConsole, live, checkAxe } from '../lib/browser.js';
 
 const s = scenario({ moderation: 'pre', disclosures: 'Sponsored by Crab Co.' }, async ({ env, session }) => {
   const api = env.server.api;
@@ -21,11 +21,6 @@ const s = scenario({ moderation: 'pre', disclosures: 'Sponsored by Crab Co.' }, 
   await api('POST', `/sessions/${session.id}/polls`, speaker, { kind: 'word_cloud', question: 'One word?', options: [], results_live: true, open: true });
   await api('POST', `/sessions/${session.id}/polls`, speaker, { kind: 'rating', question: 'Rate it', options: [], scale_max: 5, open: false });
 });
-
-async function check(page, name) {
-  const violations = await axe(page);
-  assert.deepEqual(violations, [], `${name}: ${JSON.stringify(violations, null, 2)}`);
-}
 
 test('axe-core reports no violations on any page', async () => {
   const { env, event, session } = s;
@@ -52,18 +47,18 @@ test('axe-core reports no violations on any page', async () => {
   for (const [name, path] of Object.entries(pages)) {
     const page = await env.open(ctx, path);
     await page.locator(ready[name]).first().waitFor();
-    await check(page, name);
+    await checkAxe(page, name);
   }
   const attendee = await joinAs(env, await env.context(), session.join_code, 'Ben');
   await attendee.locator('ol.notes > li').nth(1).waitFor();
-  await check(attendee, 'attendee');
+  await checkAxe(attendee, 'attendee');
   const console = await openConsole(env, await env.context(), session);
   await console.locator('ul.questions > li').first().waitFor();
-  await check(console, 'speaker console');
+  await checkAxe(console, 'speaker console');
   // Transparent projector (OBS) too.
   const obs = await env.open(ctx, `/projector/${session.id}?bg=transparent#token=${session.projector_token}`);
   await live(obs);
-  await check(obs, 'projector (transparent)');
+  await checkAxe(obs, 'projector (transparent)');
   const backgrounds = await obs.evaluate(() => [document.documentElement, document.body].map((el) => getComputedStyle(el).backgroundColor));
   assert.deepEqual(backgrounds, ['rgba(0, 0, 0, 0)', 'rgba(0, 0, 0, 0)']);
   assert.deepEqual(env.errors(), []);
@@ -84,7 +79,7 @@ test('the attendee view works with the keyboard alone at phone width', async () 
   await page.keyboard.press('Enter');
   await page.waitForURL(/\/s\//);
   await live(page);
-  await check(page, 'attendee at 375px');
+  await checkAxe(page, 'attendee at 375px');
   // No horizontal scrolling at 375 px.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
@@ -109,5 +104,36 @@ test('the attendee view works with the keyboard alone at phone width', async () 
   await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
   await poll.getByText('Your vote is counted.').waitFor();
+  assert.deepEqual(env.errors(), []);
+});
+
+test('axe-core: the share menu, the flag form, the code-of-conduct gate and the flag queue', async () => {
+  const { env, event, session } = s;
+  const api = env.server.api;
+  await api('PATCH', `/events/${event.id}`, event.organizer_token, {
+    settings: { code_of_conduct: '## Be kind\n\nNo harassment of **any** kind.\n\n- Listen\n- Ask', require_coc_ack: true },
+  });
+  await api('PUT', `/events/${event.id}/archive`, event.organizer_token, { published: true });
+  for (const width of [1280, 375]) {
+    const ctx = await env.context({ viewport: { width, height: 800 } });
+    const page = await joinAs(env, ctx, session.join_code, `Flo ${width}`);
+    await page.locator('li.note.takeaway .share-toggle').click();
+    await page.locator('li.note.takeaway .share-panel').waitFor();
+    const question = page.locator('li.question', { hasText: 'scheduler stay fair' });
+    await question.getByRole('button', { name: /^Flag/ }).click();
+    await page.getByLabel('Your question').fill('Gated question');
+    await page.getByRole('button', { name: 'Ask' }).click();
+    await page.locator('.coc-gate').waitFor();
+    await checkAxe(page, `attendee with share, flag and gate open (${width}px)`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen at ${width}px`);
+    await question.getByLabel('Reason').selectOption('off_topic');
+    await question.getByRole('button', { name: 'Send to the moderators' }).click();
+    await question.getByText('Flagged: the moderators will look at it.').waitFor();
+  }
+  const console = await openConsole(env, await env.context(), session);
+  await console.locator('li.flag-card').waitFor();
+  await console.locator('li.note.takeaway .share-toggle').click();
+  await checkAxe(console, 'speaker console with flags, share menu and speaker page');
   assert.deepEqual(env.errors(), []);
 });

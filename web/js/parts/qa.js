@@ -2,8 +2,11 @@
 // upvote, answers, the "now answering" banner, and own questions waiting for
 // approval.
 
-import { h, replace, syncList, setTrustedHtml, statusLine, checkbox, field, clock } from '../render.js';
+import { h, replace, syncList, setTrustedHtml, statusLine, clock } from '../render.js';
 import { starButton } from './takeaways.js';
+import { askForm } from './ask.js';
+import { flagControl } from './flags.js';
+import { shareSlot } from './share.js';
 import { store } from '../api.js';
 
 /** The "now answering" banner from the pinned question. */
@@ -87,53 +90,6 @@ function ownTools(stream, status) {
   return box;
 }
 
-function askForm(state, stream, asked) {
-  const body = h('textarea', { name: 'body', rows: 3, maxlength: 500, required: true });
-  const anonymous = checkbox('Ask anonymously', true);
-  const status = statusLine();
-  const button = h('button', { type: 'submit', class: 'primary', text: 'Ask' });
-  const form = h('form', { class: 'ask' },
-    field('Your question', body, 'Up to 500 characters.').wrap,
-    anonymous.wrap, h('div', { class: 'actions' }, button, status));
-  const syncName = () => {
-    const name = state.me && state.me.display_name;
-    anonymous.input.disabled = !name;
-    if (!name) anonymous.input.checked = true;
-    anonymous.wrap.lastChild.textContent = name ? `Ask anonymously (otherwise shown as ${name})` : 'Ask anonymously (join with a name to ask under it)';
-  };
-  state.addEventListener('change', (e) => e.detail.parts.has('me') && syncName());
-  syncName();
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const text = body.value.trim();
-    if (!text) {
-      status.set('Type a question first.', 'error');
-      body.focus();
-      return;
-    }
-    body.value = '';
-    status.set(stream.state === 'online' ? 'Sending…' : 'You are offline: your question will be sent when you are back.');
-    try {
-      const q = await stream.command('question.ask', { body: text, anonymous: anonymous.input.checked });
-      if (q) {
-        asked.add(q.id);
-        state.changed('questions');
-      }
-      if (q && q.state === 'pending') {
-        state.me.pending.set(q.id, q);
-        state.changed('me');
-        status.set('Sent. It will appear once a moderator approves it.', 'ok');
-      } else {
-        status.set('Your question is posted.', 'ok');
-      }
-    } catch (err) {
-      if (!body.value) body.value = text;
-      status.set(err.message, 'error');
-    }
-  });
-  return form;
-}
-
 function sortControl(onChange) {
   let order = 'top';
   const buttons = ['top', 'recent'].map((value) => {
@@ -176,7 +132,10 @@ function questionItem(state, stream, takeaways, asked) {
   const tools = h('div', { class: 'q-tools' }, upvote);
   const status = statusLine();
   const own = ownTools(stream, status);
-  const li = h('li', { class: 'question card' }, h('div', { class: 'q-main' }, body, meta, labels, answer, own, status), tools);
+  const share = shareSlot(state, 'question');
+  const flag = flagControl(state, stream, 'question');
+  const li = h('li', { class: 'question card' },
+    h('div', { class: 'q-main' }, body, meta, labels, answer, own, status, h('div', { class: 'item-actions' }, share, flag)), tools);
   li.update = (q) => {
     current = q;
     own.hidden = !asked.has(q.id);
@@ -197,6 +156,8 @@ function questionItem(state, stream, takeaways, asked) {
     upvote.setAttribute('aria-pressed', String(Boolean(mine)));
     unit.textContent = q.upvotes === 1 ? ' vote' : ' votes';
     upvote.disabled = !state.me;
+    share.update(q.id, q.answered && q.state === 'visible', q.body);
+    flag.update(q.id);
     const entry = { title: q.body, text: q.answer || '' };
     if (q.answered && !star) {
       star = starButton(takeaways, 'question', q.id, entry);

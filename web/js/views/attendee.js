@@ -12,14 +12,19 @@ import { pollCard, pollResults, ballotForm } from '../parts/polls.js';
 import { reactionBar } from '../parts/reactions.js';
 import { qaSection, nowAnswering } from '../parts/qa.js';
 import { Takeaways, starButton, takeawaysPanel } from '../parts/takeaways.js';
+import { shareSlot } from '../parts/share.js';
+import { plainText } from '../parts/intents.js';
+import { flagControl } from '../parts/flags.js';
 
-function noteItem(takeaways) {
+function noteItem(state, stream, takeaways) {
   const content = h('div', { class: 'md' });
   const badge = h('span', { class: 'badge takeaway-badge', text: 'Key takeaway' });
   const time = h('time', { class: 'note-time' });
   let star = null;
+  const share = shareSlot(state, 'note');
+  const flag = flagControl(state, stream, 'note');
   const foot = h('div', { class: 'note-foot' }, time);
-  const li = h('li', { class: 'note card' }, badge, content, foot);
+  const li = h('li', { class: 'note card' }, badge, content, foot, h('div', { class: 'item-actions' }, share, flag));
   li.update = (n) => {
     if (content.dataset.html !== n.html) {
       content.dataset.html = n.html;
@@ -29,6 +34,8 @@ function noteItem(takeaways) {
     li.classList.toggle('takeaway', n.takeaway);
     time.dateTime = n.created_at;
     time.textContent = clock(n.created_at) + (n.updated_at !== n.created_at ? ' (edited)' : '');
+    share.update(n.id, n.takeaway, plainText(n.html));
+    flag.update(n.id);
     const entry = { title: 'Note', text: n.body };
     if (!star) {
       star = starButton(takeaways, 'note', n.id, entry);
@@ -40,12 +47,12 @@ function noteItem(takeaways) {
   return li;
 }
 
-function notesSection(state, takeaways) {
+function notesSection(state, stream, takeaways) {
   const list = h('ol', { class: 'notes plain', 'aria-label': 'Live notes' });
   const empty = h('p', { class: 'muted', text: 'The speaker has not posted notes yet.' });
   const show = () => {
     const notes = state.noteList();
-    syncList(list, notes, (n) => n.id, () => noteItem(takeaways));
+    syncList(list, notes, (n) => n.id, () => noteItem(state, stream, takeaways));
     empty.hidden = notes.length > 0;
   };
   state.addEventListener('change', (e) => e.detail.parts.has('notes') && show());
@@ -64,6 +71,7 @@ function ballotKeys(ballot) {
 
 function pollItem(state, stream) {
   const results = h('div', { class: 'results-holder' });
+  const share = shareSlot(state, 'poll');
   let form = null;
   let shownState = null;
   const li = h('li', {});
@@ -76,9 +84,10 @@ function pollItem(state, stream) {
           if (state.me) state.me.ballots[poll.id] = ballotKeys(ballot);
         })
         : null;
-      replace(li, pollCard(poll, 3, () => h('div', {}, form, results)));
+      replace(li, pollCard(poll, 3, () => h('div', {}, form, results, share)));
     }
     replace(results, pollResults(poll));
+    share.update(poll.id, poll.state === 'closed', poll.question);
   };
   return li;
 }
@@ -142,7 +151,7 @@ function layout(state, stream, takeaways) {
         pollsSection(state, stream),
         speakers,
         takeawaysPanel(takeaways, () => state.session, () => state.event && state.event.name)),
-      h('div', { class: 'col-feed' }, notesSection(state, takeaways), qaSection(state, stream, takeaways))),
+      h('div', { class: 'col-feed' }, notesSection(state, stream, takeaways), qaSection(state, stream, takeaways))),
   ];
 }
 

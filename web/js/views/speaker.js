@@ -11,6 +11,10 @@ import { reactionBar } from '../parts/reactions.js';
 import { moderationSections, run } from '../parts/moderation.js';
 import { pollAdminSection } from '../parts/poll-admin.js';
 import { exportButtons } from '../parts/exports.js';
+import { flagQueue } from '../parts/flag-queue.js';
+import { speakerPagePanel } from '../parts/speaker-page.js';
+import { shareSlot } from '../parts/share.js';
+import { plainText } from '../parts/intents.js';
 
 function controls(state, stream) {
   const status = statusLine();
@@ -51,7 +55,7 @@ function noteEditor(stream, note, status, close) {
   return form;
 }
 
-function staffNote(stream) {
+function staffNote(state, stream) {
   const content = h('div', { class: 'md' });
   const badge = h('span', { class: 'badge takeaway-badge', text: 'Key takeaway' });
   const time = h('time', { class: 'note-time' });
@@ -78,7 +82,8 @@ function staffNote(stream) {
     }
     run(stream, status, 'note.delete', { note_id: note.id });
   });
-  const li = h('li', { class: 'note card' }, badge, content, time, h('div', { class: 'actions wrap' }, takeaway, edit, del), editor, status);
+  const share = shareSlot(state, 'note');
+  const li = h('li', { class: 'note card' }, badge, content, time, h('div', { class: 'actions wrap' }, takeaway, edit, del, share), editor, status);
   li.update = (n) => {
     note = n;
     if (content.dataset.html !== n.html) {
@@ -90,6 +95,7 @@ function staffNote(stream) {
     time.textContent = clock(n.created_at);
     takeaway.textContent = n.takeaway ? 'Unmark takeaway' : 'Mark as key takeaway';
     takeaway.setAttribute('aria-pressed', String(n.takeaway));
+    share.update(n.id, n.takeaway, plainText(n.html));
   };
   return li;
 }
@@ -114,7 +120,7 @@ function notesSection(state, stream) {
     else if (!body.value) body.value = text;
   });
   const list = h('ol', { class: 'notes plain', 'aria-label': 'Posted notes' });
-  const show = () => syncList(list, state.noteList().reverse(), (n) => n.id, () => staffNote(stream));
+  const show = () => syncList(list, state.noteList().reverse(), (n) => n.id, () => staffNote(state, stream));
   state.addEventListener('change', (e) => e.detail.parts.has('notes') && show());
   show();
   return h('section', { class: 'panel', 'aria-labelledby': 'notes-h' }, h('h2', { id: 'notes-h', text: 'Live notes' }), form, list);
@@ -138,7 +144,7 @@ function layout(state, stream) {
     controls(state, stream),
     h('div', { class: 'console-grid' },
       h('div', { class: 'col-feed' }, notesSection(state, stream), pollAdminSection(state, stream)),
-      h('div', { class: 'col-feed' }, ...moderationSections(state, stream)),
+      h('div', { class: 'col-feed' }, flagQueue(state, stream), ...moderationSections(state, stream)),
       h('div', { class: 'col-side' },
         h('section', { class: 'panel', 'aria-labelledby': 'meters-h' },
           h('h2', { id: 'meters-h', text: 'Audience' }), presenceBadge(state), reactionBar(state, null)),
@@ -146,7 +152,8 @@ function layout(state, stream) {
           h('h2', { id: 'share-h', text: 'Invite attendees' }), joinPanel(state.session)),
         h('section', { class: 'panel', 'aria-labelledby': 'export-h' },
           h('h2', { id: 'export-h', text: 'Takeaways pack' }),
-          exportButtons('Export', `/sessions/${state.session.id}/export`, stream.token)))),
+          exportButtons('Export', `/sessions/${state.session.id}/export`, stream.token)),
+        speakerPagePanel(state, stream.token))),
   ];
 }
 
