@@ -1,6 +1,7 @@
 // /admin#token=ADMIN: create events. /admin/e/{event_id}#token=ORGANIZER: the
 // organizer dashboard: create sessions, copy their attendee, speaker and
-// projector links, watch live attendee counts (polled every 5 s).
+// projector links, watch live attendee counts (polled every 5 s), publish
+// the archive and set the code of conduct (parts/event-settings.js).
 //
 // Speaker and projector tokens are only shown when a session is created (or a
 // token is replaced), so the dashboard keeps them in localStorage; a session
@@ -11,6 +12,7 @@ import { api, tokens, tokenFromHash, store } from '../api.js';
 import { fatal } from '../parts/live.js';
 import { sessionForm } from '../parts/session-form.js';
 import { exportButtons } from '../parts/exports.js';
+import { eventSettingsPanel } from '../parts/event-settings.js';
 
 const LIVE_EVERY_MS = 5000;
 
@@ -123,8 +125,10 @@ async function eventDashboard(root, eventId) {
     h('div', { class: 'dash-grid' },
       h('section', { class: 'panel', 'aria-labelledby': 'sessions-h' },
         h('h2', { id: 'sessions-h', text: 'Sessions' }), total, empty, list),
-      h('section', { class: 'panel', 'aria-labelledby': 'create-h' },
-        h('h2', { id: 'create-h', text: 'Schedule a session' }), sessionForm(create))));
+      h('div', {},
+        h('section', { class: 'panel', 'aria-labelledby': 'create-h' },
+          h('h2', { id: 'create-h', text: 'Schedule a session' }), sessionForm(create)),
+        eventSettingsPanel(event, token))));
   await refresh();
   setInterval(refresh, LIVE_EVERY_MS);
 }
