@@ -77,6 +77,9 @@ test('the published archive embeds the recording and its moments move the player
   const moment = index.locator('section.questions .answer a.at').first();
   const href = await moment.getAttribute('href');
   assert.match(href, /^\?t=\d+#recording$/);
+  // Scrolled first: clicking straight away can land on the lazily loading
+  // (cross-origin) recording frame instead of the link.
+  await moment.scrollIntoViewIfNeeded();
   await moment.click();
   await index.waitForURL(/\?t=\d+#recording$/, { waitUntil: 'commit' });
   const seconds = href.match(/t=(\d+)/)[1];
