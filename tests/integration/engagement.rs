@@ -556,9 +556,12 @@ async fn a_vote_burst_reaches_each_attendee_as_at_most_ten_tallies_a_second() {
             })
             .max()
             .unwrap();
+        // At most ten a second, give or take one frame at each end of the
+        // span (arrival times jitter; a short burst has only a few frames).
         assert!(
-            rate <= 10.5,
-            "{rate:.1} tally frames per second (burst of 1000 votes took {burst:?})"
+            frames.len() as f64 <= span * 10.0 + 2.0,
+            "{} tally frames in {span:.2} s ({rate:.1}/s; burst of 1000 votes took {burst:?})",
+            frames.len()
         );
         assert!(most <= 12, "{most} tally frames arrived within one second");
         eprintln!(

@@ -251,15 +251,29 @@ async fn the_code_of_conduct_gate_holds_the_first_question_until_acknowledged() 
         &event_path,
         &session.organizer,
         Some(json!({ "settings": {
-            "code_of_conduct": "Be kind. No harassment.",
+            "code_of_conduct": "Be *kind*. No harassment.",
             "require_coc_ack": true,
         } })),
     )
     .await;
+    // Connected attendees learn it live, with the code rendered safely.
+    let updated = attendee.recv_event("event.updated").await;
+    assert_eq!(updated["data"]["require_coc_ack"], true, "{updated}");
+    assert_eq!(
+        updated["data"]["code_of_conduct_html"],
+        "<p>Be <em>kind</em>. No harassment.</p>\n"
+    );
+    assert_eq!(updated["data"]["archive_published"], false);
+    publish(&server, &session.event_id, &session.organizer, true).await;
+    let updated = attendee.recv_event("event.updated").await;
+    assert_eq!(updated["data"]["archive_published"], true, "{updated}");
 
     let (mut attendee, snap) = Client::joined(&server, &token, None, None).await;
     assert_eq!(snap["event"]["require_coc_ack"], true);
-    assert_eq!(snap["event"]["code_of_conduct"], "Be kind. No harassment.");
+    assert_eq!(
+        snap["event"]["code_of_conduct"],
+        "Be *kind*. No harassment."
+    );
     assert_eq!(snap["me"]["coc_acknowledged"], false);
     let refused = attendee
         .call("question.ask", json!({ "body": "May I ask?" }))

@@ -56,6 +56,8 @@ async fn a_speaker_page_gathers_published_sessions_across_events() {
             .await;
         assert_eq!((status, s(&answer["code"])), (422, "invalid".to_string()));
     }
+    let (status, none) = server.get(&opt_in(&first.id), Some(&first.speaker)).await;
+    assert_eq!((status, none), (200, json!([])));
     let claimed = ok(
         &server,
         Method::PUT,
@@ -64,6 +66,12 @@ async fn a_speaker_page_gathers_published_sessions_across_events() {
         Some(body),
     )
     .await;
+    let (_, on) = server.get(&opt_in(&first.id), Some(&first.speaker)).await;
+    assert_eq!(
+        on,
+        json!([{ "slug": "zoe-mueller", "url": server.url("/speakers/zoe-mueller") }]),
+        "the page, never the key again"
+    );
     let key = s(&claimed["key"]);
     assert_eq!(claimed["url"], server.url("/speakers/zoe-mueller"));
 
@@ -152,6 +160,8 @@ async fn a_speaker_page_gathers_published_sessions_across_events() {
         )
         .await;
     assert_eq!(status, 204);
+    let (_, none) = server.get(&opt_in(&second.id), Some(&second.speaker)).await;
+    assert_eq!(none, json!([]));
     let page = text(&fetch(&server, "/speakers/zoe-mueller").await.2);
     assert!(!page.contains("one year on"));
     publish(&server, &first.event_id, &first.organizer, false).await;

@@ -107,6 +107,11 @@ export class SessionState extends EventTarget {
         this.polls.delete(data.id);
         this.changed('polls');
         break;
+      case 'event.updated':
+        // Name, code of conduct, archive published: share menus follow it.
+        this.event = data;
+        this.changed('event', 'notes', 'questions', 'polls');
+        break;
       case 'flag.raised':
         this.flags.set(data.id, data);
         this.changed('flags');

@@ -13,11 +13,11 @@ use crate::domain::ids::{is_id, new_id, new_join_code, normalize_join_code};
 use crate::domain::limits::{self, DISPLAY_NAME_MAX};
 use crate::domain::roles::{Actor, Role};
 use crate::domain::session::{NewSession, SessionCreated, SessionPatch, SessionView};
-use crate::domain::stream::Effect;
+use crate::domain::stream::{Effect, Visibility};
 use crate::domain::tokens::{hash_token, new_token};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::{events, sessions, tokens};
+use crate::store::{Tx, events, sessions, tokens};
 
 fn require_admin(actor: &Actor) -> AppResult<()> {
     if actor.role == Role::Admin {
@@ -136,9 +136,27 @@ pub async fn update_event(
                 events::get(tx.conn, &event_id)?.ok_or_else(|| AppError::not_found("event"))?;
             let fields = patch.apply(events::fields(&current))?;
             events::update(tx.conn, &event_id, &fields, tx.now)?;
-            events::get(tx.conn, &event_id)?.ok_or_else(|| AppError::not_found("event"))
+            emit_event_updated(tx, &event_id)
         })
         .await
+}
+
+/// Tell every session of the event what changed about it (name, code of
+/// conduct, archive published): an `event.updated` event on each session's
+/// stream, carrying what a snapshot's `event` carries. Returns the event.
+pub fn emit_event_updated(tx: &mut Tx<'_>, event_id: &str) -> AppResult<EventView> {
+    let event = events::get(tx.conn, event_id)?.ok_or_else(|| AppError::not_found("event"))?;
+    let brief = super::snapshot::EventBrief::of(event.clone());
+    for session in sessions::list_for_event(tx.conn, event_id)? {
+        tx.emit(
+            &session.view.id,
+            Visibility::Everyone,
+            "event.updated",
+            None,
+            &brief,
+        )?;
+    }
+    Ok(event)
 }
 
 /// Delete an event and everything in it (organizer). Live sockets are closed.

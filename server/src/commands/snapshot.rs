@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::event::EventView;
 use crate::domain::flag::FlagView;
 use crate::domain::note::NoteView;
 use crate::domain::poll::PollView;
@@ -26,10 +27,31 @@ pub struct EventBrief {
     pub name: String,
     /// Code of conduct (Markdown), if the event has one.
     pub code_of_conduct: Option<String>,
+    /// The code of conduct rendered to sanitized HTML (the same rules as notes).
+    pub code_of_conduct_html: Option<String>,
     /// Whether attendees must acknowledge it before asking.
     pub require_coc_ack: bool,
     /// Whether the event's archive (and so its permalinks) is public.
     pub archive_published: bool,
+}
+
+impl EventBrief {
+    /// What a joining client needs of `event`.
+    pub fn of(event: EventView) -> EventBrief {
+        let html = event
+            .settings
+            .code_of_conduct
+            .as_deref()
+            .map(crate::domain::markdown::render);
+        EventBrief {
+            id: event.id,
+            name: event.name,
+            code_of_conduct: event.settings.code_of_conduct,
+            code_of_conduct_html: html,
+            require_coc_ack: event.settings.require_coc_ack,
+            archive_published: event.archive_published,
+        }
+    }
 }
 
 /// What the caller has done in this session (attendees only).
@@ -144,13 +166,7 @@ pub fn load(conn: &mut dyn SqlConn, actor: &Actor, session_id: &str) -> AppResul
             seq,
             epoch: session.epoch.clone(),
             role: actor.role,
-            event: EventBrief {
-                id: event.id,
-                name: event.name,
-                code_of_conduct: event.settings.code_of_conduct,
-                require_coc_ack: event.settings.require_coc_ack,
-                archive_published: event.archive_published,
-            },
+            event: EventBrief::of(event),
             pinned_question_id: session.pinned_question_id.clone(),
             session: session.view,
             notes,

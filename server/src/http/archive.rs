@@ -78,11 +78,11 @@ async fn publish(
     state
         .store()
         .write(move |tx| {
-            if archive::set_published(tx.conn, &event_id, published, tx.now)? {
-                Ok(())
-            } else {
-                Err(AppError::not_found("event"))
+            if !archive::set_published(tx.conn, &event_id, published, tx.now)? {
+                return Err(AppError::not_found("event"));
             }
+            crate::commands::admin::emit_event_updated(tx, &event_id)?;
+            Ok(())
         })
         .await?;
     Ok(Json(ArchiveState { published, url }))

@@ -33,7 +33,7 @@ use crate::store::speaker_pages::{self, PageRow};
 use crate::store::{events, sessions};
 
 pub(super) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(opt_in, opt_out))
+    OpenApiRouter::new().routes(routes!(current, opt_in, opt_out))
 }
 
 /// The public pages and their cards (not part of the REST API).
@@ -94,6 +94,37 @@ fn require_speaker(actor: &Actor, session_id: &str) -> AppResult<()> {
             "only the session's speaker token can opt in to a speaker page",
         ))
     }
+}
+
+/// The speaker pages this session is on (speaker token): none, or the
+/// slugs and addresses (keys are never shown again).
+#[utoipa::path(get, path = "/api/v1/sessions/{session_id}/speaker-page", tag = "sharing",
+    params(("session_id" = String, Path, description = "Session id")), security(("bearer" = [])),
+    responses((status = 200, description = "The pages this session is on", body = Vec<SpeakerPageState>), Errors))]
+async fn current(
+    State(state): State<AppState>,
+    Auth(actor): Auth,
+    Path(session_id): Path<String>,
+) -> AppResult<Json<Vec<SpeakerPageState>>> {
+    if !is_id(&session_id) {
+        return Err(AppError::not_found("session"));
+    }
+    require_speaker(&actor, &session_id)?;
+    let base = state.public_url().to_string();
+    let slugs = state
+        .store()
+        .read(move |conn| Ok(speaker_pages::pages_of(conn, &session_id)?))
+        .await?;
+    Ok(Json(
+        slugs
+            .into_iter()
+            .map(|slug| SpeakerPageState {
+                url: format!("{base}/speakers/{slug}"),
+                slug,
+                key: None,
+            })
+            .collect(),
+    ))
 }
 
 /// Put this session on a speaker page (speaker token). The first claim of a

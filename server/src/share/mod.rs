@@ -50,11 +50,14 @@ pub fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_string();
     }
-    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    let cut = match cut.rfind(' ') {
-        Some(i) if i > max / 2 => cut[..i].to_string(),
-        _ => cut,
+    let chars: Vec<char> = text.chars().take(max.saturating_sub(1)).collect();
+    // Cut at the last space when it leaves more than half (counted in
+    // characters, as the web client counts them).
+    let end = match chars.iter().rposition(|&c| c == ' ') {
+        Some(i) if i > max / 2 => i,
+        _ => chars.len(),
     };
+    let cut: String = chars[..end].iter().collect();
     format!("{}…", cut.trim_end())
 }
 
@@ -89,6 +92,10 @@ mod tests {
     fn clipping_and_encoding() {
         assert_eq!(clip("short", 10), "short");
         assert_eq!(clip("one two three four five", 12), "one two…");
+        // Counted in characters, not bytes: a space at character 7 is past
+        // half of 12 and cuts; one at character 4 (byte 8) is not and does not.
+        assert_eq!(clip("ééééééé éééééé", 12), "ééééééé…");
+        assert_eq!(clip("éééé éééééééééé", 12), "éééé éééééé…");
         assert_eq!(
             encode_component("a b&c=d/é?#'()"),
             "a%20b%26c%3Dd%2F%C3%A9%3F%23'()"

@@ -1,6 +1,7 @@
 // The code-of-conduct gate: when the event requires it, an attendee's first
-// question first shows the code of conduct (rendered safely: its Markdown
-// becomes text and a few tags, never HTML) and is sent once they agree;
+// question first shows the code of conduct (the server's sanitized rendering
+// of its Markdown: no script, handler or javascript: link survives) and is
+// sent once they agree;
 // later questions, and reloads, go straight through. An event that starts
 // requiring it while the page is open answers `coc_required`, and the page
 // shows the gate then.
@@ -66,14 +67,14 @@ test('the first question shows the code of conduct; agreeing sends it, once', as
   assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Before your first question');
   assert.ok(!(await s.questions()).includes('What about cancellation safety?'));
 
-  // Rendered safely: Markdown structure, the tags as text, only http(s) links.
+  // Rendered safely: Markdown structure, only http(s) links, nothing that runs.
   const text = gate.locator('.coc-text');
   await text.getByRole('heading', { name: 'Be excellent' }).waitFor();
   assert.equal(await text.locator('strong').innerText(), 'everyone');
   assert.equal(await text.getByRole('link', { name: 'full text' }).getAttribute('href'), 'https://example.org/coc');
-  assert.deepEqual(await text.locator('li').allInnerTexts(), ['Be kind', 'No harassment', '<img src=x onerror="window.pwned=1">']);
-  assert.match(await text.innerText(), /<script>window\.pwned=2<\/script> Contact us\./);
-  assert.equal(await text.locator('img, script, a[href^="javascript"]').count(), 0);
+  assert.deepEqual((await text.locator('li').allInnerTexts()).slice(0, 2), ['Be kind', 'No harassment']);
+  assert.match(await text.innerText(), /Contact/);
+  assert.equal(await text.locator('script, [onerror], a[href^="javascript"]').count(), 0);
 
   // Cancel keeps the question in the box, unsent; Escape cancels too.
   await gate.getByRole('button', { name: 'Cancel' }).click();

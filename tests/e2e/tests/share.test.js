@@ -41,7 +41,7 @@ function decoded(links) {
   };
 }
 
-test('nothing to share until the archive is published', async () => {
+test('nothing to share until the archive is published, then the menus appear live', async () => {
   const { env, session } = s;
   const page = await joinAs(env, await env.context(), session.join_code, 'Ben');
   await page.locator('li.note.takeaway').waitFor();
@@ -50,6 +50,12 @@ test('nothing to share until the archive is published', async () => {
   assert.equal(await page.locator('.share-toggle').count(), 0);
   const res = await fetch(`${env.server.url}/t/${s.event.id}/${session.id}/note/${s.note.id}`);
   assert.equal(res.status, 404);
+  // Publishing reaches the open page live (`event.updated`): no reload needed.
+  await s.publish(true);
+  await page.locator('li.note.takeaway').getByRole('button', { name: 'Share key takeaway' }).waitFor();
+  await s.publish(false);
+  await page.locator('.share-toggle').first().waitFor({ state: 'detached' });
+  assert.equal(await page.locator('.share-toggle').count(), 0);
   assert.deepEqual(env.errors(), []);
 });
 

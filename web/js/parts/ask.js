@@ -28,6 +28,7 @@ export function askForm(state, stream, asked) {
   state.addEventListener('change', (e) => e.detail.parts.has('me') && syncName());
   syncName();
   replace(coc, cocDetails(state));
+  state.addEventListener('change', (e) => e.detail.parts.has('event') && replace(coc, cocDetails(state)));
 
   let gateOpen = false;
   /** Show the gate; true once the attendee agreed. */

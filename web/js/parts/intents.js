@@ -67,10 +67,11 @@ export function permalink(eventId, sessionId, kind, id) {
 export function clip(text, max) {
   const chars = Array.from(text);
   if (chars.length <= max) return text;
-  let cut = chars.slice(0, max - 1).join('');
-  const space = cut.lastIndexOf(' ');
-  if (space > max / 2) cut = cut.slice(0, space);
-  return `${cut.trimEnd()}…`;
+  let kept = chars.slice(0, max - 1);
+  // Counted in characters (code points), as the server counts them.
+  const space = kept.lastIndexOf(' ');
+  if (space > max / 2) kept = kept.slice(0, space);
+  return `${kept.join('').trimEnd()}…`;
 }
 
 /** The share text of an item: its page's title ("Key takeaway: …"). */

@@ -3,11 +3,11 @@
 // which gathers the published highlights of their sessions across events at
 // /speakers/{slug}; or takes it off again (`DELETE`). The first claim of a
 // slug answers with the page's key, shown once here: it is needed to add a
-// talk of another event. The server does not say whether a session is on a
-// page, so this browser remembers the last answer.
+// talk of another event. On load the panel asks the server (`GET`) which
+// page the session is on.
 
 import { h, replace, field, statusLine, copyText } from '../render.js';
-import { api, store } from '../api.js';
+import { api } from '../api.js';
 
 /** A slug from a name: "Ana Ferreira" → "ana-ferreira". */
 function slugify(name) {
@@ -31,7 +31,6 @@ function keyNotice(key) {
 /** The panel; `token` is the console's token (only a speaker's may do this). */
 export function speakerPagePanel(state, token) {
   const session = state.session;
-  const memoryKey = `speaker-page.${session.id}`;
   const body = h('div', {});
   const status = statusLine();
   const path = `/sessions/${encodeURIComponent(session.id)}/speaker-page`;
@@ -42,7 +41,6 @@ export function speakerPagePanel(state, token) {
       remove.disabled = true;
       try {
         await api('DELETE', path, { token });
-        store.write(memoryKey, null);
         showForm();
         status.set('This session is no longer on a speaker page.', 'ok');
       } catch (err) {
@@ -84,7 +82,6 @@ export function speakerPagePanel(state, token) {
           body: { slug: slug.value.trim(), speaker: who.value, ...(key.value.trim() ? { key: key.value.trim() } : {}) },
         });
         const saved = { slug: answer.slug, url: answer.url };
-        store.write(memoryKey, saved);
         showOn(saved, answer.key);
         status.set('Done: the session is on your page.', 'ok');
         body.querySelector('a').focus();
@@ -98,9 +95,17 @@ export function speakerPagePanel(state, token) {
   if (state.role !== 'speaker') {
     replace(body, h('p', { class: 'muted', text: 'Only the speaker\'s own console link can put this session on a speaker page.' }));
   } else {
-    const saved = store.read(memoryKey, null);
-    if (saved && saved.url) showOn(saved, null);
-    else showForm();
+    status.set('Loading…');
+    api('GET', path, { token })
+      .then((pages) => {
+        status.set('');
+        if (pages.length) showOn(pages[0], null);
+        else showForm();
+      })
+      .catch((err) => {
+        status.set(err.message, 'error');
+        showForm();
+      });
   }
   return h('section', { class: 'panel', 'aria-labelledby': 'speaker-page-h' },
     h('h2', { id: 'speaker-page-h', text: 'Speaker page' }), body, status);
