@@ -265,3 +265,55 @@ async fn session_changes_and_shutdown_reach_live_clients() {
     server.stop().await;
     assert_eq!(attendee.recv_close().await, Some(1001));
 }
+
+/// R3: the stream's history is reset (`backchannel rotate-epochs`, as after
+/// restoring a store without its log): every client that resumes is told so
+/// and gets a snapshot; none gets a partial replay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_stream_reset_every_resume_reports_it_and_none_replays_partially() {
+    let mut server = TestServer::start().await;
+    let session = server.session(json!({})).await;
+    let (mut speaker, _) = Client::joined(&server, &session.speaker, None, None).await;
+    let mut attendees = Vec::new();
+    for _ in 0..20 {
+        let token = server.join(&session.code, None).await;
+        let (_, snap) = Client::joined(&server, &token, None, None).await;
+        attendees.push((token, s(&snap["epoch"])));
+    }
+    for i in 0..5 {
+        speaker
+            .call("note.post", json!({ "body": format!("before {i}") }))
+            .await;
+    }
+    drop(speaker);
+    server.stop().await;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_backchannel"))
+        .args(["rotate-epochs", "--database-url"])
+        .arg(server.backend.url_string())
+        .env("RUST_LOG", "warn")
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run rotate-epochs");
+    assert!(out.status.success(), "{out:?}");
+    let server = server.restart().await;
+
+    let mut reset = 0;
+    for (token, epoch) in &attendees {
+        let mut c = Client::connect(&server).await;
+        c.send_json(json!({ "type": "join", "token": token, "since": 2, "epoch": epoch }))
+            .await;
+        let first = c.recv().await;
+        assert_eq!(first["type"], "not_recovered", "{first}");
+        assert_eq!(first["reason"], "epoch_changed");
+        let snap = c.recv().await;
+        assert_eq!(snap["type"], "snapshot", "no event before the snapshot");
+        assert_ne!(snap["epoch"], epoch.as_str());
+        assert_eq!(snap["notes"].as_array().map(Vec::len), Some(5));
+        reset += 1;
+    }
+    assert_eq!(reset, attendees.len());
+    eprintln!(
+        "R3: {reset}/{} resumes reported the reset, 0 partial replays",
+        attendees.len()
+    );
+}
