@@ -403,6 +403,21 @@ impl Client {
         let (ws, _) = tokio_tungstenite::connect_async(server.ws_url())
             .await
             .expect("ws connect");
+        Self::from_ws(ws)
+    }
+
+    /// Connect with a small socket receive buffer (a client that is slow to read).
+    pub async fn connect_with_recv_buffer(server: &TestServer, bytes: u32) -> Client {
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(bytes).expect("SO_RCVBUF");
+        let tcp = socket.connect(server.addr).await.expect("connect");
+        let (ws, _) = tokio_tungstenite::client_async(server.ws_url(), MaybeTlsStream::Plain(tcp))
+            .await
+            .expect("ws handshake");
+        Self::from_ws(ws)
+    }
+
+    fn from_ws(ws: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Client {
         let prefix = format!(
             "{:x}",
             std::time::SystemTime::now()

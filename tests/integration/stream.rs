@@ -317,3 +317,45 @@ async fn after_a_stream_reset_every_resume_reports_it_and_none_replays_partially
         attendees.len()
     );
 }
+
+/// Backpressure without loss: a client that stops reading while far more
+/// than the kernel buffers hold is sent (the server queues the rest, under
+/// its cap) gets every event, in order, once it reads again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_pauses_reading_gets_every_event_in_order_afterwards() {
+    let server = TestServer::start_with(|c| c.outbound_queue_bytes = 32 * 1024 * 1024).await;
+    let session = server.session(json!({})).await;
+    let token = server.join(&session.code, None).await;
+    let mut slow = Client::connect_with_recv_buffer(&server, 4096).await;
+    slow.send_json(json!({ "type": "join", "token": token }))
+        .await;
+    let snap = slow.recv_type("snapshot").await;
+    let from = snap["seq"].as_u64().expect("seq");
+
+    // Eight speaker connections post 50 notes each (~18 kB frames, ~7 MB in
+    // all, more than loopback's socket buffers take) while `slow` reads nothing.
+    let body = "y".repeat(9_000);
+    let mut posters = Vec::new();
+    for _ in 0..8 {
+        let (speaker, _) = Client::joined(&server, &session.speaker, None, None).await;
+        let body = body.clone();
+        posters.push(tokio::spawn(async move {
+            let mut speaker = speaker;
+            for _ in 0..50 {
+                let ack = speaker.call("note.post", json!({ "body": body })).await;
+                assert_eq!(ack["type"], "ack", "{ack}");
+            }
+        }));
+    }
+    for p in posters {
+        p.await.expect("poster");
+    }
+
+    let mut next = from + 1;
+    while next <= from + 400 {
+        let event = slow.recv_type("event").await;
+        assert_eq!(event["seq"], next, "in order, no gap");
+        assert_eq!(event["kind"], "note.posted");
+        next += 1;
+    }
+}
