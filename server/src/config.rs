@@ -121,7 +121,7 @@ pub struct Config {
         global = true,
         long,
         env = "BACKCHANNEL_HEARTBEAT_SECS",
-        default_value_t = 15
+        default_value_t = 30
     )]
     pub heartbeat_secs: u64,
 
@@ -191,7 +191,7 @@ impl Config {
             log_format: LogFormat::Text,
             max_message_bytes: 64 * 1024,
             outbound_queue_bytes: 512 * 1024,
-            heartbeat_secs: 15,
+            heartbeat_secs: 30,
             max_connections: 100_000,
             max_connections_per_ip: 20_000,
             replay_limit: 5_000,
