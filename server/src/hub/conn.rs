@@ -68,7 +68,9 @@ pub struct Member {
 pub struct ConnHandle {
     /// Process-unique id.
     pub id: u64,
-    socket: Arc<TcpStream>,
+    /// Held inline: the fanout reads the descriptor next to the outbox
+    /// (one cache line fewer per delivery than behind an `Arc`).
+    socket: TcpStream,
     outbox: Mutex<Outbox>,
     queue_cap: usize,
     /// Wakes the connection's task: frames queued, or a close requested.
@@ -90,7 +92,7 @@ pub struct ConnHandle {
 
 impl ConnHandle {
     /// Wrap an upgraded socket.
-    pub fn new(id: u64, socket: Arc<TcpStream>, queue_cap: usize, now_ms: i64) -> Self {
+    pub fn new(id: u64, socket: TcpStream, queue_cap: usize, now_ms: i64) -> Self {
         ConnHandle {
             id,
             socket,

@@ -89,7 +89,7 @@ pub async fn run(
     let hub = state.hub().clone();
     let conn = Arc::new(ConnHandle::new(
         hub.next_conn_id(),
-        Arc::new(stream),
+        stream,
         state.config().outbound_queue_bytes,
         now_ms(),
     ));
