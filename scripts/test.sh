@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+echo "==> release build (the crash test, API fuzzing and the browser tests run it)"
+cargo build --release --bin backchannel
+target_dir="${CARGO_TARGET_DIR:-target}"
+case "$target_dir" in /*) ;; *) target_dir="$PWD/$target_dir" ;; esac
+export BACKCHANNEL_BIN="$target_dir/release/backchannel"
+
 echo "==> cargo test (unit and integration, SQLite)"
 cargo test --workspace --all-targets
 
@@ -16,7 +22,6 @@ fi
 
 if command -v st >/dev/null 2>&1; then
   echo "==> API fuzzing (schemathesis against /api/openapi.json)"
-  cargo build --release --bin backchannel
   bash scripts/schemathesis.sh
 else
   echo "==> SKIPPED API fuzzing: pip install schemathesis (or run .ci/run)" >&2
@@ -26,7 +31,6 @@ fi
 if [ -f tests/e2e/package.json ]; then
   if [ -x /usr/bin/chromium ] && [ -d tests/e2e/node_modules ]; then
     echo "==> browser tests (tests/e2e)"
-    cargo build --release --bin backchannel
     (cd tests/e2e && npm test)
   else
     echo "==> SKIPPED browser tests: install chromium and run 'npm ci' in tests/e2e (or run .ci/run)" >&2
