@@ -184,8 +184,7 @@ fn spawn_background(state: &AppState) {
             tokio::select! {
                 _ = tick.tick() => {
                     seconds += 1;
-                    let ping = seconds.is_multiple_of(interval.as_secs().max(1));
-                    s.hub().heartbeat(domain::time::now_ms(), interval * 3, ping);
+                    s.hub().heartbeat(domain::time::now_ms(), interval * 3, seconds, interval.as_secs());
                     // Retention: one second after start, then hourly.
                     if seconds % 3600 == 1 {
                         match commands::privacy::apply_retention(&s).await {

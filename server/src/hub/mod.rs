@@ -197,8 +197,13 @@ impl Hub {
         self.inner.metrics.deliveries.inc_by(sent as u64);
     }
 
-    /// Heartbeat pass: close silent or never-joined connections, ping the rest.
-    pub fn heartbeat(&self, now_ms: i64, timeout: Duration, ping: bool) {
+    /// Heartbeat pass, once a second: close silent or never-joined
+    /// connections, and ping the joined ones whose turn it is. Each
+    /// connection is pinged once every `period_secs`, in a phase of its own
+    /// (by id), so 10k sockets cost ~1/period of the pings and pongs each
+    /// second instead of all of them at once, in the middle of a fanout.
+    pub fn heartbeat(&self, now_ms: i64, timeout: Duration, second: u64, period_secs: u64) {
+        let period = period_secs.max(1);
         let silent_before = now_ms - i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX);
         let join_before = now_ms - i64::try_from(JOIN_TIMEOUT.as_millis()).unwrap_or(i64::MAX);
         let frame = ping_frame(b"hb");
@@ -211,7 +216,7 @@ impl Hub {
                 conn.request_close(close::JOIN_TIMEOUT);
             } else if last_seen < silent_before {
                 conn.request_close(close::HEARTBEAT_TIMEOUT);
-            } else if ping && joined {
+            } else if joined && (conn.id.wrapping_add(second)).is_multiple_of(period) {
                 conn.send(std::slice::from_ref(&frame));
             }
         }
