@@ -7,6 +7,9 @@
 //! `log_seq`) while its snapshot or replay is read from the store, then
 //! [`Room::go_live`] sends the snapshot and the buffered events newer than it,
 //! under the room lock, so nothing falls in between and nothing is repeated.
+//! The store can be ahead of the room (an event committed, and read by a
+//! joining client, before the writer hands it to the hub): a subscriber
+//! remembers the `log_seq` its snapshot covers and skips live events up to it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -28,6 +31,9 @@ struct Subscriber {
     attendee: bool,
     /// Some while joining: (log_seq, frame) delivered since it subscribed.
     catching: Option<Vec<(u64, Bytes)>>,
+    /// The `log_seq` its snapshot or replay covered: live events up to it
+    /// were already sent (0 once the room has caught up with it).
+    covered: u64,
 }
 
 #[derive(Default)]
@@ -142,6 +148,7 @@ impl Room {
             audience,
             attendee,
             catching: Some(Vec::new()),
+            covered: 0,
         });
         if attendee {
             inner.attendees += 1;
@@ -183,6 +190,8 @@ impl Room {
             true,
             None,
         );
+        // The room may not have delivered everything the snapshot covers yet.
+        let room_behind = inner.next_log_seq.is_some_and(|next| next <= upto_log_seq);
         let slot = conn.slot.load(Ordering::Acquire);
         let Some(sub) = inner
             .subscribers
@@ -192,6 +201,9 @@ impl Room {
             return false;
         };
         let buffered = sub.catching.take().unwrap_or_default();
+        if room_behind {
+            sub.covered = upto_log_seq;
+        }
         let mut frames: Vec<Bytes> = initial.to_vec();
         frames.extend(
             buffered
@@ -253,6 +265,21 @@ impl Room {
                         buffer.clear();
                         sub.conn
                             .request_close(crate::ws::frame::close::SLOW_CONSUMER);
+                    }
+                }
+                None if sub.covered > 0 => {
+                    // Skip what its snapshot or replay already had.
+                    let covered = sub.covered;
+                    let newer: Vec<Bytes> = tagged
+                        .iter()
+                        .filter(|(seq, _)| *seq > covered)
+                        .map(|(_, f)| f.clone())
+                        .collect();
+                    if last.is_some_and(|l| l >= covered) {
+                        sub.covered = 0;
+                    }
+                    if !newer.is_empty() && sub.conn.send(&newer) {
+                        delivered += newer.len();
                     }
                 }
                 None => {
@@ -364,5 +391,95 @@ fn counters_frame(
             .then(|| frames::counters(&public, presence)),
         staff: (!staff.is_empty() || presence.is_some())
             .then(|| frames::counters(&staff, presence)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncReadExt;
+    use tokio::net::{TcpListener, TcpStream};
+
+    fn event(log_seq: u64) -> LogEvent {
+        LogEvent {
+            session_id: Arc::from("s"),
+            log_seq,
+            public_seq: Some(log_seq),
+            staff_seq: Some(log_seq),
+            ts: 0,
+            kind: Arc::from("note.posted"),
+            data: Arc::from("{}"),
+        }
+    }
+
+    /// The `seq` of every event frame the client end has received so far.
+    async fn event_seqs(client: &mut TcpStream) -> Vec<u64> {
+        let mut bytes = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(Ok(n)) =
+            tokio::time::timeout(std::time::Duration::from_millis(200), client.read(&mut buf)).await
+        {
+            if n == 0 {
+                break;
+            }
+            bytes.extend_from_slice(&buf[..n]);
+        }
+        let mut seqs = Vec::new();
+        let mut at = 0;
+        while at + 2 <= bytes.len() {
+            let (len, head) = match bytes[at + 1] & 0x7f {
+                126 => (
+                    usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]])),
+                    4,
+                ),
+                n => (usize::from(n), 2),
+            };
+            let payload: serde_json::Value =
+                serde_json::from_slice(&bytes[at + head..at + head + len]).expect("json");
+            if payload["type"] == "event" {
+                seqs.push(payload["seq"].as_u64().expect("seq"));
+            }
+            at += head + len;
+        }
+        seqs
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_whose_snapshot_is_ahead_of_the_room_gets_nothing_twice() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let mut client = TcpStream::connect(listener.local_addr().expect("addr"))
+            .await
+            .expect("connect");
+        let (socket, _) = listener.accept().await.expect("accept");
+        let conn = Arc::new(ConnHandle::new(1, socket, 1 << 20, 0));
+        let room = Room::new(Arc::from("s"));
+        // The room has delivered up to log_seq 10.
+        room.deliver(&[event(10)]);
+        room.subscribe(conn.clone(), Audience::Attendees, true);
+        // 11 and 12 are committed and in the joining client's replay, but the
+        // writer has not handed them to the hub yet.
+        assert!(room.go_live(&conn, 12, &[]));
+        room.deliver(&[event(11), event(12)]);
+        room.deliver(&[event(13)]);
+        room.deliver(&[event(14)]);
+        assert_eq!(event_seqs(&mut client).await, vec![13, 14]);
+    }
+
+    #[tokio::test]
+    async fn events_buffered_while_catching_up_follow_the_snapshot_once() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let mut client = TcpStream::connect(listener.local_addr().expect("addr"))
+            .await
+            .expect("connect");
+        let (socket, _) = listener.accept().await.expect("accept");
+        let conn = Arc::new(ConnHandle::new(1, socket, 1 << 20, 0));
+        let room = Room::new(Arc::from("s"));
+        room.deliver(&[event(10)]);
+        room.subscribe(conn.clone(), Audience::Attendees, true);
+        // Delivered while its snapshot (which covers 11) is being read.
+        room.deliver(&[event(11), event(12)]);
+        assert!(room.go_live(&conn, 11, &[]));
+        room.deliver(&[event(13)]);
+        assert_eq!(event_seqs(&mut client).await, vec![12, 13]);
     }
 }
