@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::run::{Ctx, Load, Server, Shape, bc_setup, log, measure_split, peer, publisher_for};
+use crate::results::Load;
+use crate::run::{Ctx, Server, Shape, bc_setup, log, measure_split, peer, publisher_for};
 use crate::workers::{Workers, merge};
 
 /// Ports of the two nodes.

@@ -1,6 +1,7 @@
 //! `backchannel-bench`: the load client, the raw-TCP floor and the benchmark
 //! command that compares Backchannel with its peers (docs/benchmarks.md).
 
+mod args;
 mod client;
 mod cluster;
 mod floor;
@@ -8,6 +9,7 @@ mod http;
 mod procfs;
 mod publisher;
 mod report;
+mod results;
 mod run;
 mod slow;
 mod stamp;
@@ -27,7 +29,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Cmd {
     /// Run the comparison: start each server, load it, write the results.
-    Run(Box<run::RunArgs>),
+    Run(Box<args::RunArgs>),
     /// A load-client worker (driven by `run` over stdin/stdout).
     Client(client::ClientArgs),
     /// The raw-TCP floor server.

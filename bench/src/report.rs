@@ -6,7 +6,7 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::cluster::ClusterRun;
-use crate::run::{Load, PeerResult, RunResult};
+use crate::results::{Load, PeerResult, RunResult};
 
 /// Start of the generated part of docs/benchmarks.md.
 pub const BEGIN: &str =

@@ -11,7 +11,8 @@ use serde::Serialize;
 use crate::http::Http;
 use crate::procfs;
 use crate::publisher::Publisher;
-use crate::run::{Ctx, Load, Shape, bc_setup, log, measure, peer, publisher_for};
+use crate::results::Load;
+use crate::run::{Ctx, Shape, bc_setup, log, measure, peer, publisher_for};
 use crate::workers::Workers;
 
 /// W5's figures.

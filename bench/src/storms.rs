@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 
 use crate::procfs;
 use crate::publisher::{self, BcPublisher, Publisher};
-use crate::run::{Ctx, Load, bc_setup, load_from, log, peer};
+use crate::results::Load;
+use crate::run::{Ctx, bc_setup, load_from, log, peer};
 use crate::stamp::now_us;
 use crate::workers::Workers;
 
