@@ -444,14 +444,19 @@ mod tests {
         seqs
     }
 
-    #[tokio::test]
-    async fn a_subscriber_whose_snapshot_is_ahead_of_the_room_gets_nothing_twice() {
+    /// A connection handle on one end of a loopback socket, and the other end.
+    async fn connected() -> (Arc<ConnHandle>, TcpStream) {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let mut client = TcpStream::connect(listener.local_addr().expect("addr"))
+        let client = TcpStream::connect(listener.local_addr().expect("addr"))
             .await
             .expect("connect");
         let (socket, _) = listener.accept().await.expect("accept");
-        let conn = Arc::new(ConnHandle::new(1, socket, 1 << 20, 0));
+        (Arc::new(ConnHandle::new(1, socket, 1 << 20, 0)), client)
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_whose_snapshot_is_ahead_of_the_room_gets_nothing_twice() {
+        let (conn, mut client) = connected().await;
         let room = Room::new(Arc::from("s"));
         // The room has delivered up to log_seq 10.
         room.deliver(&[event(10)]);
@@ -467,12 +472,7 @@ mod tests {
 
     #[tokio::test]
     async fn events_buffered_while_catching_up_follow_the_snapshot_once() {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let mut client = TcpStream::connect(listener.local_addr().expect("addr"))
-            .await
-            .expect("connect");
-        let (socket, _) = listener.accept().await.expect("accept");
-        let conn = Arc::new(ConnHandle::new(1, socket, 1 << 20, 0));
+        let (conn, mut client) = connected().await;
         let room = Room::new(Arc::from("s"));
         room.deliver(&[event(10)]);
         room.subscribe(conn.clone(), Audience::Attendees, true);
