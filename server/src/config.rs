@@ -116,7 +116,8 @@ pub struct Config {
     #[arg(global = true, long, env = "BACKCHANNEL_OUTBOUND_QUEUE_BYTES", default_value_t = 512 * 1024)]
     pub outbound_queue_bytes: usize,
 
-    /// Seconds between heartbeat pings; a client silent for three intervals is closed.
+    /// Seconds between heartbeat pings; a client silent for three intervals is closed
+    /// (at its next turn, so within four).
     #[arg(
         global = true,
         long,

@@ -303,3 +303,20 @@ fn write_frames(socket: &TcpStream, frames: &[Bytes], skip: usize) -> WriteOutco
         Err(_) => WriteOutcome::Failed,
     }
 }
+
+/// A connection handle (`id`, opened at `opened_ms`) on one end of a
+/// loopback socket, and the client's end.
+#[cfg(test)]
+pub(crate) async fn loopback(id: u64, opened_ms: i64) -> (Arc<ConnHandle>, TcpStream) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let client = TcpStream::connect(listener.local_addr().expect("addr"))
+        .await
+        .expect("connect");
+    let (socket, _) = listener.accept().await.expect("accept");
+    (
+        Arc::new(ConnHandle::new(id, socket, 1 << 20, opened_ms)),
+        client,
+    )
+}

@@ -11,6 +11,7 @@
 pub mod broker;
 pub mod conn;
 pub mod frames;
+pub mod registry;
 pub mod room;
 
 use std::collections::BTreeMap;
@@ -25,6 +26,7 @@ use crate::metrics::Metrics;
 use crate::store::CommitSink;
 use crate::ws::frame::{close, ping_frame};
 use conn::ConnHandle;
+use registry::Registry;
 use room::{Offer, Room};
 
 /// How often coalesced counters go out (at most).
@@ -40,7 +42,7 @@ pub struct Hub {
 
 struct HubInner {
     rooms: DashMap<Arc<str>, Arc<Room>>,
-    conns: DashMap<u64, Arc<ConnHandle>>,
+    conns: Registry,
     next_id: AtomicU64,
     metrics: Arc<Metrics>,
     /// Attendees connected to other nodes, per session (with a broker).
@@ -53,7 +55,7 @@ impl Hub {
         Hub {
             inner: Arc::new(HubInner {
                 rooms: DashMap::new(),
-                conns: DashMap::new(),
+                conns: Registry::default(),
                 next_id: AtomicU64::new(1),
                 metrics,
                 remote_presence: parking_lot::Mutex::new(BTreeMap::new()),
@@ -68,13 +70,13 @@ impl Hub {
 
     /// Track a new connection (for heartbeats, revocation, shutdown).
     pub fn register(&self, conn: Arc<ConnHandle>) {
-        self.inner.conns.insert(conn.id, conn);
+        self.inner.conns.insert(conn);
         self.inner.metrics.ws_connections.inc();
     }
 
     /// Forget a connection and leave its room.
     pub fn unregister(&self, conn: &ConnHandle) {
-        if self.inner.conns.remove(&conn.id).is_some() {
+        if self.inner.conns.remove(conn.id) {
             self.inner.metrics.ws_connections.dec();
         }
         let member = conn.member.lock().clone();
@@ -197,29 +199,27 @@ impl Hub {
         self.inner.metrics.deliveries.inc_by(sent as u64);
     }
 
-    /// Heartbeat pass, once a second: close silent or never-joined
-    /// connections, and ping the joined ones whose turn it is. Each
-    /// connection is pinged once every `period_secs`, in a phase of its own
-    /// (by id), so 10k sockets cost ~1/period of the pings and pongs each
-    /// second instead of all of them at once, in the middle of a fanout.
+    /// Heartbeat pass, once a second: close the connections that never
+    /// asked to join within [`JOIN_TIMEOUT`]; then, of the connections whose
+    /// turn it is (each comes up once every `period_secs`, see
+    /// [`registry`]), close the ones silent for `timeout` and ping the
+    /// joined ones. A silent client is closed between `timeout` and
+    /// `timeout` + one period after its last frame.
     pub fn heartbeat(&self, now_ms: i64, timeout: Duration, second: u64, period_secs: u64) {
-        let period = period_secs.max(1);
         let silent_before = now_ms - i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX);
         let join_before = now_ms - i64::try_from(JOIN_TIMEOUT.as_millis()).unwrap_or(i64::MAX);
+        for conn in self.inner.conns.join_overdue(join_before) {
+            conn.request_close(close::JOIN_TIMEOUT);
+        }
         let frame = ping_frame(b"hb");
-        for entry in self.inner.conns.iter() {
-            let conn = entry.value();
+        self.inner.conns.for_each_due(second, period_secs, |conn| {
             let last_seen = i64::try_from(conn.last_seen_ms.load(Ordering::Relaxed)).unwrap_or(0);
-            let joined = conn.member.lock().is_some();
-            let asked = conn.join_requested.load(Ordering::Relaxed);
-            if !joined && !asked && conn.opened_ms < join_before {
-                conn.request_close(close::JOIN_TIMEOUT);
-            } else if last_seen < silent_before {
+            if last_seen < silent_before {
                 conn.request_close(close::HEARTBEAT_TIMEOUT);
-            } else if joined && (conn.id.wrapping_add(second)).is_multiple_of(period) {
+            } else if conn.member.lock().is_some() {
                 conn.send(std::slice::from_ref(&frame));
             }
-        }
+        });
     }
 
     /// Live attendee counts of the given sessions, across nodes.
@@ -253,26 +253,23 @@ impl Hub {
 
     /// Ask every connection to close (shutdown).
     pub fn close_all(&self, code: u16) {
-        for entry in self.inner.conns.iter() {
-            entry.value().request_close(code);
-        }
+        self.inner.conns.for_each(|conn| conn.request_close(code));
     }
 
     /// Act on a side effect (close revoked or deleted sessions' sockets).
     pub fn apply_effect(&self, effect: &Effect) {
         match effect {
             Effect::TokensRevoked(hashes) => {
-                for entry in self.inner.conns.iter() {
-                    let revoked = entry
-                        .value()
+                self.inner.conns.for_each(|conn| {
+                    let revoked = conn
                         .member
                         .lock()
                         .as_ref()
                         .is_some_and(|m| hashes.contains(&m.actor.token_hash));
                     if revoked {
-                        entry.value().request_close(close::POLICY_VIOLATION);
+                        conn.request_close(close::POLICY_VIOLATION);
                     }
-                }
+                });
             }
             Effect::SessionDeleted(session_id) => {
                 if let Some(room) = self.inner.rooms.get(session_id).map(|r| r.clone()) {

@@ -398,7 +398,7 @@ fn counters_frame(
 mod tests {
     use super::*;
     use tokio::io::AsyncReadExt;
-    use tokio::net::{TcpListener, TcpStream};
+    use tokio::net::TcpStream;
 
     fn event(log_seq: u64) -> LogEvent {
         LogEvent {
@@ -444,14 +444,8 @@ mod tests {
         seqs
     }
 
-    /// A connection handle on one end of a loopback socket, and the other end.
     async fn connected() -> (Arc<ConnHandle>, TcpStream) {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let client = TcpStream::connect(listener.local_addr().expect("addr"))
-            .await
-            .expect("connect");
-        let (socket, _) = listener.accept().await.expect("accept");
-        (Arc::new(ConnHandle::new(1, socket, 1 << 20, 0)), client)
+        crate::hub::conn::loopback(1, 0).await
     }
 
     #[tokio::test]

@@ -92,6 +92,14 @@ impl SqliteConn {
     }
 }
 
+/// A single statement that begins or ends a transaction or savepoint.
+fn is_transaction_control(sql: &str) -> bool {
+    !sql.contains(';')
+        && ["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"]
+            .iter()
+            .any(|kw| sql.starts_with(kw))
+}
+
 impl SqlConn for SqliteConn {
     fn execute(&mut self, sql: &str, params: &[Value]) -> StoreResult<u64> {
         let mut stmt = self.conn.prepare_cached(sql).map_err(backend_err)?;
@@ -127,6 +135,12 @@ impl SqlConn for SqliteConn {
     }
 
     fn batch(&mut self, sql: &str) -> StoreResult<()> {
+        if is_transaction_control(sql) {
+            // Runs around every read and write: parsed once, then cached.
+            let mut stmt = self.conn.prepare_cached(sql).map_err(backend_err)?;
+            stmt.raw_execute().map_err(backend_err)?;
+            return Ok(());
+        }
         self.conn.execute_batch(sql).map_err(backend_err)
     }
 

@@ -16,8 +16,9 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::FuturesUnordered;
 use tokio::net::TcpStream;
 
-use super::frame::{Decoder, FrameError, Incoming, close, close_frame, pong_frame};
+use super::frame::{Decoder, Incoming, close, close_frame, pong_frame};
 use super::protocol::{Envelope, ServerMessage};
+use super::read::{ReadOutcome, read_available};
 use crate::commands::snapshot::{self, Resume};
 use crate::commands::{self, Ack, Command, admin};
 use crate::domain::roles::{Actor, Role};
@@ -40,8 +41,6 @@ const STAFF_BUDGET_BURST: f64 = 2_000.0;
 const STAFF_BUDGET_PER_SEC: f64 = 1_000.0;
 /// Malformed or refused messages before the connection is closed (rate-limited ones do not count).
 const MAX_STRIKES: u32 = 100;
-/// Bytes read per `read` call.
-const READ_CHUNK: usize = 8 * 1024;
 
 type InFlight = FuturesUnordered<BoxFuture<'static, (String, AppResult<Ack>)>>;
 
@@ -120,12 +119,6 @@ fn own_leftover(leftover: Bytes) -> Bytes {
     } else {
         Bytes::copy_from_slice(&leftover)
     }
-}
-
-enum ReadOutcome {
-    Messages(Vec<Incoming>),
-    Eof,
-    Invalid(FrameError),
 }
 
 impl Connection {
@@ -584,35 +577,6 @@ async fn next_done(in_flight: &mut Option<InFlight>) -> Option<(String, AppResul
     match in_flight {
         Some(f) => f.next().await,
         None => None,
-    }
-}
-
-/// Read whatever the socket has (without waiting) and decode it.
-fn read_available(socket: &TcpStream, decoder: &mut Decoder, max: usize) -> ReadOutcome {
-    let mut buf = [0u8; READ_CHUNK];
-    let mut out = Vec::new();
-    loop {
-        match socket.try_read(&mut buf) {
-            Ok(0) => {
-                return if out.is_empty() {
-                    ReadOutcome::Eof
-                } else {
-                    ReadOutcome::Messages(out)
-                };
-            }
-            Ok(n) => {
-                if let Err(e) = decoder.feed(&buf[..n], max, &mut out) {
-                    return ReadOutcome::Invalid(e);
-                }
-                if out.len() >= 32 || n < READ_CHUNK {
-                    return ReadOutcome::Messages(out);
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                return ReadOutcome::Messages(out);
-            }
-            Err(_) => return ReadOutcome::Eof,
-        }
     }
 }
 
