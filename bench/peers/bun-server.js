@@ -1,6 +1,8 @@
 // Bun's uWebSockets broadcast: every subscriber joins one topic and the
 // publisher's messages go out with server.publish() (encoded once by uWS).
-// Subscribers connect to "/", the publisher to "/pub".
+// Subscribers connect to "/", the publisher to "/pub". Heartbeat: Bun pings
+// an idle socket shortly before idleTimeout (the bench's HEARTBEAT_SECS;
+// Bun's default is 120) and closes it if nothing comes back.
 const port = Number(process.env.PORT || 18081);
 const server = Bun.serve({
   hostname: "127.0.0.1",
@@ -11,6 +13,7 @@ const server = Bun.serve({
     return new Response("websocket only", { status: 400 });
   },
   websocket: {
+    idleTimeout: Number(process.env.HEARTBEAT_SECS || 120),
     open(ws) {
       if (!ws.data.publisher) ws.subscribe("room");
     },

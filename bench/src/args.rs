@@ -31,8 +31,15 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 100)]
     pub w2b_count: u64,
     /// Seconds of idle measurement for W1 (0: skip the idle CPU figure).
-    #[arg(long, default_value_t = 20)]
+    /// At least one heartbeat period, so every server pays its pings once.
+    #[arg(long, default_value_t = 30)]
     pub idle_secs: u64,
+    /// Heartbeat period given to every server (Backchannel's
+    /// `--heartbeat-secs`, Bun's `idleTimeout`, Socket.IO's `pingInterval`,
+    /// Node ws's ping loop): the same liveness check for all. 30 is
+    /// Backchannel's default, under the 60 s idle limit of common proxies.
+    #[arg(long, default_value_t = 30)]
+    pub heartbeat_secs: u64,
     /// W5: fraction of subscribers that stop reading (0: skip W5).
     #[arg(long, default_value_t = 0.01)]
     pub w5_fraction: f64,

@@ -81,10 +81,11 @@ fn row(p: &PeerResult) -> String {
     let mut s = format!("| {} ", p.label);
     let _ = write!(
         s,
-        "| {} KB | {:.0} MB | {} % ",
+        "| {} KB | {:.0} MB | {} % | {} ",
         f(p.kb_per_conn, 1),
         p.rss_conns_kb as f64 / 1024.0,
-        f(p.idle_cpu_pct, 2)
+        f(p.idle_cpu_pct, 2),
+        p.idle_pings
     );
     match &p.w2a {
         Some(l) => {
@@ -156,16 +157,25 @@ pub fn table(r: &RunResult) -> String {
         "{} subscribers, {}-byte bodies, {}.\n",
         r.conns, r.payload, r.pinned
     );
-    s.push_str("| server | W1 RSS / conn | W1 RSS at N conns | W1 idle CPU | W2a p50 | W2a p99 | W2a max | W2a CPU / 1M | W2a lost | W2b deliveries/s | W2b p99 | W2b CPU / 1M | W2b lost | W5 others' p99 | W5 others lost | W5 stalled dropped | W5 RSS |\n");
-    s.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    if r.heartbeat_secs > 0 {
+        let _ = writeln!(
+            s,
+            "Every server pings idle sockets every {} s (Bun `idleTimeout`, Socket.IO `pingInterval`, \
+             Node ws's ping loop, Backchannel `--heartbeat-secs`); W1's idle CPU is measured over {} s \
+             and `W1 pings` counts the pings the subscribers answered in that window.\n",
+            r.heartbeat_secs, r.idle_secs
+        );
+    }
+    s.push_str("| server | W1 RSS / conn | W1 RSS at N conns | W1 idle CPU | W1 pings | W2a p50 | W2a p99 | W2a max | W2a CPU / 1M | W2a lost | W2b deliveries/s | W2b p99 | W2b CPU / 1M | W2b lost | W5 others' p99 | W5 others lost | W5 stalled dropped | W5 RSS |\n");
+    s.push_str("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for p in &r.peers {
         s.push_str(&row(p));
         s.push('\n');
     }
     if let Some(ours) = r.peers.iter().find(|p| p.name == "backchannel") {
         s.push_str("\nBackchannel against each peer (× > 1: Backchannel ahead; ✗: behind):\n\n");
-        s.push_str("| peer | RSS / conn | W2a p99 | W2a CPU / 1M | W2b deliveries/s | W2b p99 | W2b CPU / 1M |\n");
-        s.push_str("|---|---|---|---|---|---|---|\n");
+        s.push_str("| peer | RSS / conn | idle CPU | W2a p99 | W2a CPU / 1M | W2b deliveries/s | W2b p99 | W2b CPU / 1M |\n");
+        s.push_str("|---|---|---|---|---|---|---|---|\n");
         for p in r.peers.iter().filter(|p| p.name != "backchannel") {
             let (oa, ob) = (
                 ours.w2a.clone().unwrap_or_default(),
@@ -177,9 +187,10 @@ pub fn table(r: &RunResult) -> String {
             );
             let _ = writeln!(
                 s,
-                "| {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} |",
                 p.label,
                 ratio(ours.kb_per_conn, p.kb_per_conn, false),
+                ratio(ours.idle_cpu_pct, p.idle_cpu_pct, false),
                 ratio(oa.p99_ms, pa.p99_ms, false),
                 ratio(oa.cpu_s_per_1m, pa.cpu_s_per_1m, false),
                 ratio(ob.deliveries_per_s, pb.deliveries_per_s, true),

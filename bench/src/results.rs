@@ -43,6 +43,9 @@ pub struct PeerResult {
     pub rss_conns_kb: u64,
     pub kb_per_conn: f64,
     pub idle_cpu_pct: f64,
+    /// Heartbeat pings the subscribers got during the idle window.
+    #[serde(default)]
+    pub idle_pings: u64,
     pub w2a: Option<Load>,
     pub w2b: Option<Load>,
     pub w5: Option<SlowReaders>,
@@ -61,6 +64,11 @@ pub struct RunResult {
     pub load_before: f64,
     pub load_after: f64,
     pub pinned: String,
+    /// Every server's heartbeat period, seconds; W1's idle window, seconds.
+    #[serde(default)]
+    pub heartbeat_secs: u64,
+    #[serde(default)]
+    pub idle_secs: u64,
     pub peers: Vec<PeerResult>,
     pub w3: Option<VoteStorm>,
     pub w4: Option<ReconnectStorm>,

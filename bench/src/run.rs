@@ -204,6 +204,11 @@ impl Ctx {
             .open(dir.join("server.log"))?;
         cmd.env("PORT", addr.port().to_string())
             .env("RUST_LOG", "warn")
+            .env("HEARTBEAT_SECS", self.args.heartbeat_secs.to_string())
+            .env(
+                "BACKCHANNEL_HEARTBEAT_SECS",
+                self.args.heartbeat_secs.to_string(),
+            )
             .env("HOST", "127.0.0.1")
             .env("SOCKUDO_DEFAULT_APP_ID", "bench")
             .env("SOCKUDO_DEFAULT_APP_KEY", "bench-key")
@@ -514,9 +519,11 @@ fn bench_peer(ctx: &mut Ctx, name: &str) -> io::Result<PeerResult> {
                 / result.conns_ready as f64;
         }
         if ctx.args.idle_secs > 0 {
+            workers.tell("phase 0 0")?;
             let c0 = procfs::cpu_secs(pid);
             std::thread::sleep(Duration::from_secs(ctx.args.idle_secs));
             result.idle_cpu_pct = (procfs::cpu_secs(pid) - c0) / ctx.args.idle_secs as f64 * 100.0;
+            result.idle_pings = workers.ask("report", Duration::from_secs(30))?.sum("pings");
         }
         let receivers = result.conns_ready;
         log(&format!("{}: W2a", p.label));
@@ -613,6 +620,8 @@ pub fn run(args: RunArgs) -> io::Result<i32> {
             (Some(s), Some(c)) => format!("server on core {s}, load client on core {c}"),
             _ => "server and load client not pinned".to_string(),
         },
+        heartbeat_secs: args.heartbeat_secs,
+        idle_secs: args.idle_secs,
         ..RunResult::default()
     };
     for name in &args.peers {

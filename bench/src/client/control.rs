@@ -151,6 +151,7 @@ impl Worker {
             ballots_min: u64::MAX,
             tally: self.tally.clone(),
             votes_sent: p.votes_sent,
+            pings: p.pings,
             ..Report::default()
         };
         for c in &self.conns {

@@ -164,6 +164,8 @@ struct Report {
     ballots_max: u64,
     tally: Option<String>,
     votes_sent: u64,
+    /// Pings the server sent (heartbeats), answered with pongs.
+    pings: u64,
     timed_out: bool,
 }
 
@@ -190,6 +192,7 @@ struct Phase {
     last_ack_us: u64,
     reconnects: u64,
     votes_sent: u64,
+    pings: u64,
 }
 
 fn histogram() -> Histogram<u64> {
@@ -221,6 +224,7 @@ impl Phase {
             last_ack_us: 0,
             reconnects: 0,
             votes_sent: 0,
+            pings: 0,
         }
     }
 }
@@ -638,6 +642,7 @@ impl Worker {
             pos += used;
             match frame.opcode {
                 ws::OP_PING => {
+                    self.phase.pings += 1;
                     let pong = ws::client_frame(ws::OP_PONG, frame.payload);
                     self.send(idx, pong);
                 }
