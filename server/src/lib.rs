@@ -24,7 +24,8 @@
 //! Start with [`run`]: it takes a bound listener and a shutdown future, which is
 //! the seam the integration tests use.
 
-#![forbid(unsafe_code)]
+// One audited exception: the fanout's cache prefetch hint (hub/prefetch.rs).
+#![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod commands;

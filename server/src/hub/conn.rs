@@ -108,6 +108,13 @@ impl ConnHandle {
         }
     }
 
+    /// Hint that [`ConnHandle::send`] is coming: fetch the outbox lock and
+    /// the descriptor into the cache (see [`super::prefetch`]).
+    pub fn prefetch(&self) {
+        super::prefetch::prefetch(&self.outbox);
+        super::prefetch::prefetch(&self.socket);
+    }
+
     /// The socket (for the connection task's reads and writability waits).
     pub fn socket(&self) -> &TcpStream {
         &self.socket

@@ -11,6 +11,7 @@
 pub mod broker;
 pub mod conn;
 pub mod frames;
+pub mod prefetch;
 pub mod registry;
 pub mod room;
 

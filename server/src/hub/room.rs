@@ -24,6 +24,9 @@ use crate::domain::stream::{Audience, CounterUpdate, LogEvent};
 
 /// Most frames buffered for one catching-up subscriber before it is closed.
 const CATCH_UP_LIMIT: usize = 10_000;
+/// How many subscribers ahead the fanout prefetches (each `send` is a
+/// syscall of a few µs: one ahead already hides a cache miss; two leaves slack).
+const PREFETCH_AHEAD: usize = 2;
 
 struct Subscriber {
     conn: Arc<ConnHandle>,
@@ -250,7 +253,12 @@ impl Room {
         let public_frames: Vec<Bytes> = public.iter().map(|(_, f)| f.clone()).collect();
         let staff_frames: Vec<Bytes> = staff.iter().map(|(_, f)| f.clone()).collect();
         let mut delivered = 0;
-        for sub in inner.subscribers.iter_mut() {
+        let count = inner.subscribers.len();
+        for i in 0..count {
+            if let Some(ahead) = inner.subscribers.get(i + PREFETCH_AHEAD) {
+                ahead.conn.prefetch();
+            }
+            let sub = &mut inner.subscribers[i];
             let (tagged, plain) = match sub.audience {
                 Audience::Attendees => (&public, &public_frames),
                 Audience::Staff => (&staff, &staff_frames),
