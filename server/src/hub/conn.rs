@@ -2,7 +2,7 @@
 //!
 //! Anyone may send to a connection (the hub's fanout on the store thread,
 //! the connection's own task for acks) without awaiting: [`ConnHandle::send`]
-//! writes straight to the socket when nothing is queued (one `writev` for all
+//! writes straight to the socket when nothing is queued (one `sendmsg` for all
 //! the frames given), and queues the rest when the kernel buffer is full. The
 //! connection's task drains the queue when the socket becomes writable. A
 //! queue past its byte cap closes the connection (4000) instead of growing:
@@ -27,7 +27,7 @@ use tokio::sync::Notify;
 
 use crate::domain::stream::Audience;
 
-/// Most iovecs handed to one `writev`.
+/// Most iovecs handed to one `sendmsg`.
 const MAX_IOVECS: usize = 64;
 
 /// What [`ConnHandle::drain`] left behind.
@@ -260,13 +260,21 @@ enum WriteOutcome {
     Failed,
 }
 
-/// One `send` (one frame) or `writev` (several) straight on the descriptor.
+/// One `send` (one frame) or `sendmsg` (several) straight on the
+/// descriptor. `sendmsg` rather than `writev`: the socket path skips the
+/// file layer's `writev` work (`vfs_writev`, `fdget_pos`, `sock_write_iter`).
 fn raw_write(socket: &TcpStream, slices: &[IoSlice<'_>]) -> std::io::Result<usize> {
+    use rustix::net::{SendAncillaryBuffer, SendFlags};
     loop {
         let written = if let [one] = slices {
-            rustix::net::send(socket.as_fd(), one, rustix::net::SendFlags::NOSIGNAL)
+            rustix::net::send(socket.as_fd(), one, SendFlags::NOSIGNAL)
         } else {
-            rustix::io::writev(socket.as_fd(), slices)
+            rustix::net::sendmsg(
+                socket.as_fd(),
+                slices,
+                &mut SendAncillaryBuffer::default(),
+                SendFlags::NOSIGNAL,
+            )
         };
         match written {
             Err(rustix::io::Errno::INTR) => continue,
