@@ -10,6 +10,7 @@
 //! |---|---|
 //! | [`config`] | flags and environment twins, secrets that never print |
 //! | [`domain`] | ids, tokens, roles, resource types and their validation, stream vocabulary |
+//! | [`background`] | the node's periodic and on-demand work: counter ticks, heartbeats, reaction flushes, retention |
 //! | [`commands`] | every action, checked and applied once for REST and websocket alike |
 //! | [`store`] | the storage interface, SQLite backend, migrations, group-commit writer |
 //! | [`hub`] | rooms, encode-once fanout, per-connection outboxes, coalesced counters |
@@ -28,6 +29,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod background;
 pub mod commands;
 pub mod config;
 pub mod domain;
@@ -144,7 +146,7 @@ pub async fn run(
         shutdown.await;
         signal.cancel();
     });
-    spawn_background(&state);
+    background::spawn(&state);
 
     let app = http::app(state.clone());
     server::serve(listener, app, state.clone()).await;
@@ -160,59 +162,4 @@ pub async fn run(
     }
     commands::reactions::flush(&state).await;
     Ok(())
-}
-
-/// Periodic work: counter ticks, heartbeats, reaction flushes, pruning.
-fn spawn_background(state: &AppState) {
-    let s = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(hub::TICK);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => s.hub().tick(),
-                _ = s.shutdown().cancelled() => break,
-            }
-        }
-    });
-    let s = state.clone();
-    tokio::spawn(async move {
-        let interval = s.config().heartbeat_interval();
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        let mut seconds = 0u64;
-        loop {
-            tokio::select! {
-                _ = tick.tick() => {
-                    seconds += 1;
-                    s.hub().heartbeat(domain::time::now_ms(), interval * 3, seconds, interval.as_secs());
-                    // Retention: one second after start, then hourly.
-                    if seconds % 3600 == 1 {
-                        match commands::privacy::apply_retention(&s).await {
-                            Ok(0) => {}
-                            Ok(n) => tracing::info!(attendees = n, "retention: removed personal data of ended events"),
-                            Err(err) => tracing::warn!(error = %err.message, "retention pass failed"),
-                        }
-                    }
-                    if seconds.is_multiple_of(60) {
-                        s.rate_limits().prune();
-                    }
-                }
-                _ = s.shutdown().cancelled() => break,
-            }
-        }
-    });
-    let s = state.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(commands::reactions::FLUSH_EVERY);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        loop {
-            tokio::select! {
-                _ = tick.tick() => commands::reactions::flush(&s).await,
-                _ = s.shutdown().cancelled() => break,
-            }
-        }
-    });
-    tokio::spawn(export::attendance::run(state.clone()));
-    tokio::spawn(webhooks::worker::run(state.clone()));
 }

@@ -2,7 +2,8 @@
 //!
 //! Reactions are not stored one by one (a storm of applause would otherwise
 //! cost one write each): each node adds them up per session and, every
-//! [`FLUSH_EVERY`], adds the sums to the stored totals in one transaction.
+//! [`FLUSH_EVERY`] at most (and only when some were counted), adds the sums
+//! to the stored totals in one transaction.
 //! The new totals then go out as the coalesced `reactions` counter. A
 //! reaction's ack means "counted"; it is durable within one flush period.
 
@@ -29,16 +30,26 @@ pub const FLUSH_EVERY: Duration = Duration::from_millis(250);
 #[derive(Default)]
 pub struct ReactionBuffer {
     pending: Mutex<HashMap<String, BTreeMap<&'static str, i64>>>,
+    /// Fires when a reaction is counted (the flush runs on demand).
+    counted: tokio::sync::Notify,
 }
 
 impl ReactionBuffer {
     fn add(&self, session_id: &str, emoji: &'static str) {
-        let mut pending = self.pending.lock();
-        *pending
-            .entry(session_id.to_string())
-            .or_default()
-            .entry(emoji)
-            .or_default() += 1;
+        {
+            let mut pending = self.pending.lock();
+            *pending
+                .entry(session_id.to_string())
+                .or_default()
+                .entry(emoji)
+                .or_default() += 1;
+        }
+        self.counted.notify_one();
+    }
+
+    /// Fires after reactions were counted (see [`flush`]).
+    pub fn counted(&self) -> &tokio::sync::Notify {
+        &self.counted
     }
 
     fn take(&self) -> HashMap<String, BTreeMap<&'static str, i64>> {
@@ -71,7 +82,7 @@ pub(super) async fn send(
     })
 }
 
-/// Write the counted reactions to the store (called every [`FLUSH_EVERY`]).
+/// Write the counted reactions to the store (at most every [`FLUSH_EVERY`], and at shutdown).
 pub async fn flush(state: &AppState) {
     let pending = state.reactions().take();
     if pending.is_empty() {

@@ -48,6 +48,8 @@ struct HubInner {
     metrics: Arc<Metrics>,
     /// Attendees connected to other nodes, per session (with a broker).
     remote_presence: parking_lot::Mutex<BTreeMap<String, i64>>,
+    /// Fires when a counter or a presence may have changed ([`Hub::tick`] runs on demand).
+    changes: tokio::sync::Notify,
 }
 
 impl Hub {
@@ -60,6 +62,7 @@ impl Hub {
                 next_id: AtomicU64::new(1),
                 metrics,
                 remote_presence: parking_lot::Mutex::new(BTreeMap::new()),
+                changes: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -102,6 +105,7 @@ impl Hub {
         drop(entry);
         *conn.member.lock() = Some(member);
         self.inner.metrics.rooms.set(self.inner.rooms.len() as i64);
+        self.inner.changes.notify_one();
         room
     }
 
@@ -121,6 +125,7 @@ impl Hub {
             .rooms
             .remove_if(session_id, |_, room| room.is_empty());
         self.inner.metrics.rooms.set(self.inner.rooms.len() as i64);
+        self.inner.changes.notify_one();
     }
 
     /// Deliver committed events to the rooms that have subscribers here.
@@ -162,6 +167,9 @@ impl Hub {
         for effect in &batch.effects {
             self.apply_effect(effect);
         }
+        if !batch.counters.is_empty() {
+            self.inner.changes.notify_one();
+        }
     }
 
     /// The room of a session, if anyone here watches it.
@@ -180,6 +188,7 @@ impl Hub {
             room.set_remote_attendees(totals.get(&*room.session_id).copied().unwrap_or(0));
         }
         *self.inner.remote_presence.lock() = totals;
+        self.inner.changes.notify_one();
     }
 
     /// This node's attendee count per session.
@@ -189,6 +198,11 @@ impl Hub {
             .map(|r| (r.session_id.to_string(), r.local_attendees()))
             .filter(|(_, n)| *n > 0)
             .collect()
+    }
+
+    /// Fires when counters or presence may have changed: time for [`Hub::tick`].
+    pub fn changes(&self) -> &tokio::sync::Notify {
+        &self.inner.changes
     }
 
     /// Send changed counters and presence, at most once per room per call.

@@ -13,7 +13,7 @@ use crate::store::Store;
 use crate::store::webhooks::{self, Attempt, Claimed};
 
 /// How often the outbox is checked for due deliveries.
-pub const POLL_EVERY: Duration = Duration::from_millis(500);
+pub const POLL_EVERY: Duration = Duration::from_secs(1);
 /// Attempts before a delivery is given up.
 pub const MAX_ATTEMPTS: i64 = 10;
 /// The first retry's delay; each further one doubles it.
