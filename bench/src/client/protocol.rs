@@ -41,7 +41,11 @@ impl Worker {
             Adapter::Plain | Adapter::Floor => self.on_stamp(idx, payload, now),
             Adapter::Socketio => match payload {
                 [b'4', b'2', ..] => self.on_stamp(idx, payload, now),
-                [b'2'] => self.send(idx, ws::text(b"3")),
+                [b'2'] => {
+                    // Engine.IO's heartbeat is a text packet, not a ping frame.
+                    self.phase.pings += 1;
+                    self.send(idx, ws::text(b"3"));
+                }
                 [b'0', ..] => self.send(idx, ws::text(b"40")),
                 [b'4', b'0', ..] => self.ready(idx),
                 _ => {}
@@ -59,6 +63,7 @@ impl Worker {
                 } else if memchr::memmem::find(payload, b"subscription_succeeded").is_some() {
                     self.ready(idx);
                 } else if memchr::memmem::find(payload, b"pusher:ping").is_some() {
+                    self.phase.pings += 1;
                     self.send(idx, ws::text(br#"{"event":"pusher:pong","data":{}}"#));
                 }
             }

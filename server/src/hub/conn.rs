@@ -115,6 +115,13 @@ impl ConnHandle {
         super::prefetch::prefetch(&self.socket);
     }
 
+    /// Hint that the heartbeat is coming: fetch what it reads first (when
+    /// the client was last heard from, whether it joined).
+    pub fn prefetch_liveness(&self) {
+        super::prefetch::prefetch(&self.last_seen_ms);
+        super::prefetch::prefetch(&self.member);
+    }
+
     /// The socket (for the connection task's reads and writability waits).
     pub fn socket(&self) -> &TcpStream {
         &self.socket

@@ -91,7 +91,15 @@ impl Registry {
         let period = period.max(1);
         for (i, slot) in self.slots.iter().enumerate() {
             if i as u64 % period == second % period {
-                for conn in slot.lock().values() {
+                let conns = slot.lock();
+                // Visited in a list so the connection two ahead can be
+                // prefetched: each visit otherwise starts with cache misses.
+                let list: Vec<&ConnHandle> = conns.values().map(|c| &**c).collect();
+                for (at, conn) in list.iter().enumerate() {
+                    if let Some(ahead) = list.get(at + 2) {
+                        ahead.prefetch_liveness();
+                        ahead.prefetch();
+                    }
                     f(conn);
                 }
             }

@@ -69,12 +69,13 @@ fn read_once(socket: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
     let mut short = None;
     let result = socket.try_io(Interest::READABLE, || {
         loop {
-            match rustix::io::read(socket.as_fd(), &mut *buf) {
-                Ok(n) if n > 0 && n < capacity => {
+            // `recv`, not `read`: the socket path skips the file layer (`vfs_read`).
+            match rustix::net::recv(socket.as_fd(), &mut *buf, rustix::net::RecvFlags::empty()) {
+                Ok((n, _)) if n > 0 && n < capacity => {
                     short = Some(n);
                     return Err(io::ErrorKind::WouldBlock.into());
                 }
-                Ok(n) => return Ok(n),
+                Ok((n, _)) => return Ok(n),
                 Err(rustix::io::Errno::INTR) => continue,
                 Err(e) => return Err(io::Error::from(e)),
             }
