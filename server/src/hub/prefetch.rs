@@ -10,6 +10,11 @@
 //! because it takes a raw pointer, but a prefetch never dereferences it and
 //! cannot fault or change what the program computes.
 
+/// How many connections ahead a loop over them prefetches. Each visit is a
+/// syscall of a few µs, so one ahead already hides a cache miss; two leave
+/// slack.
+pub const AHEAD: usize = 2;
+
 /// Hint that the cache line holding `value` will be read soon.
 #[inline(always)]
 pub fn prefetch<T>(value: &T) {

@@ -92,11 +92,11 @@ impl Registry {
         for (i, slot) in self.slots.iter().enumerate() {
             if i as u64 % period == second % period {
                 let conns = slot.lock();
-                // Visited in a list so the connection two ahead can be
+                // Visited in a list so the connections ahead can be
                 // prefetched: each visit otherwise starts with cache misses.
                 let list: Vec<&ConnHandle> = conns.values().map(|c| &**c).collect();
                 for (at, conn) in list.iter().enumerate() {
-                    if let Some(ahead) = list.get(at + 2) {
+                    if let Some(ahead) = list.get(at + super::prefetch::AHEAD) {
                         ahead.prefetch_liveness();
                         ahead.prefetch();
                     }

@@ -24,9 +24,6 @@ use crate::domain::stream::{Audience, CounterUpdate, LogEvent};
 
 /// Most frames buffered for one catching-up subscriber before it is closed.
 const CATCH_UP_LIMIT: usize = 10_000;
-/// How many subscribers ahead the fanout prefetches (each `send` is a
-/// syscall of a few µs: one ahead already hides a cache miss; two leaves slack).
-const PREFETCH_AHEAD: usize = 2;
 
 struct Subscriber {
     conn: Arc<ConnHandle>,
@@ -255,7 +252,7 @@ impl Room {
         let mut delivered = 0;
         let count = inner.subscribers.len();
         for i in 0..count {
-            if let Some(ahead) = inner.subscribers.get(i + PREFETCH_AHEAD) {
+            if let Some(ahead) = inner.subscribers.get(i + super::prefetch::AHEAD) {
                 ahead.conn.prefetch();
             }
             let sub = &mut inner.subscribers[i];
