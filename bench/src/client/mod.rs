@@ -25,7 +25,6 @@
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Read, Write};
 use std::net::SocketAddr;
-use std::os::fd::FromRawFd;
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -264,7 +263,7 @@ struct Worker {
 }
 
 const WAKER: Token = Token(usize::MAX - 1);
-const SLOW_RCVBUF: libc::c_int = 4096;
+const SLOW_RCVBUF: usize = 4096;
 
 /// Run a worker until `quit` (or stdin closes).
 pub fn run(args: ClientArgs) -> io::Result<()> {
