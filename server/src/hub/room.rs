@@ -449,17 +449,19 @@ mod tests {
         seqs
     }
 
-    async fn connected() -> (Arc<ConnHandle>, TcpStream) {
-        crate::hub::conn::loopback(1, 0).await
+    /// A room that has delivered up to log_seq 10, and an attendee that has
+    /// just subscribed (catching up), with the client end of its socket.
+    async fn room_with_joining_attendee() -> (Room, Arc<ConnHandle>, TcpStream) {
+        let (conn, client) = crate::hub::conn::loopback(1, 0).await;
+        let room = Room::new(Arc::from("s"));
+        room.deliver(&[event(10)]);
+        room.subscribe(conn.clone(), Audience::Attendees, true);
+        (room, conn, client)
     }
 
     #[tokio::test]
     async fn a_subscriber_whose_snapshot_is_ahead_of_the_room_gets_nothing_twice() {
-        let (conn, mut client) = connected().await;
-        let room = Room::new(Arc::from("s"));
-        // The room has delivered up to log_seq 10.
-        room.deliver(&[event(10)]);
-        room.subscribe(conn.clone(), Audience::Attendees, true);
+        let (room, conn, mut client) = room_with_joining_attendee().await;
         // 11 and 12 are committed and in the joining client's replay, but the
         // writer has not handed them to the hub yet.
         assert!(room.go_live(&conn, 12, &[]));
@@ -471,10 +473,7 @@ mod tests {
 
     #[tokio::test]
     async fn events_buffered_while_catching_up_follow_the_snapshot_once() {
-        let (conn, mut client) = connected().await;
-        let room = Room::new(Arc::from("s"));
-        room.deliver(&[event(10)]);
-        room.subscribe(conn.clone(), Audience::Attendees, true);
+        let (room, conn, mut client) = room_with_joining_attendee().await;
         // Delivered while its snapshot (which covers 11) is being read.
         room.deliver(&[event(11), event(12)]);
         assert!(room.go_live(&conn, 11, &[]));
