@@ -26,6 +26,7 @@ fi
   --idle-secs 0 \
   --w2a-rate 20 --w2a-count 40 \
   --w2b-rate 100 --w2b-count 50 \
+  --trials 2 \
   --w5-count 20 \
   --w3-stress-rate 2000 --w3-stress-rounds 2 \
   --w4-secs 4 \

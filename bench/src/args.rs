@@ -30,6 +30,11 @@ pub struct RunArgs {
     /// W2b messages.
     #[arg(long, default_value_t = 100)]
     pub w2b_count: u64,
+    /// Times W2a and W2b each run on the same connections: the table shows
+    /// each figure's median over the trials and the losses of all of them
+    /// (one short burst is at the mercy of the machine's noise).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub trials: u32,
     /// Seconds of idle measurement for W1 (0: skip the idle CPU figure).
     /// At least one heartbeat period, so every server pays its pings once.
     #[arg(long, default_value_t = 30)]

@@ -157,6 +157,14 @@ pub fn table(r: &RunResult) -> String {
         "{} subscribers, {}-byte bodies, {}.\n",
         r.conns, r.payload, r.pinned
     );
+    if r.trials > 1 {
+        let _ = writeln!(
+            s,
+            "W2a and W2b ran {} times each on the same connections: each figure is the median over \
+             the trials, and `lost` counts every trial's losses.\n",
+            r.trials
+        );
+    }
     if r.heartbeat_secs > 0 {
         let _ = writeln!(
             s,

@@ -380,6 +380,7 @@ pub(crate) fn load_from(m: &Merged, offered_rate: f64, messages: u64, receivers:
 }
 
 /// What one measured phase sends.
+#[derive(Clone, Copy)]
 pub(crate) struct Shape {
     pub(crate) rate: f64,
     pub(crate) count: u64,
@@ -398,6 +399,31 @@ pub(crate) fn measure(
     let receivers = shape.receivers;
     let (all, _) = measure_split(ctx, &mut [(workers, receivers)], publisher, &[pid], shape)?;
     Ok(all)
+}
+
+/// [`measure`] `ctx.args.trials` times on the same connections, logging each
+/// trial; the figures combined as [`Load::combine`] does.
+pub(crate) fn measure_trials(
+    ctx: &mut Ctx,
+    workers: &mut Workers,
+    publisher: &mut Publisher,
+    pid: u32,
+    phase: &str,
+    shape: Shape,
+) -> io::Result<Load> {
+    let trials = ctx.args.trials.max(1);
+    let mut loads = Vec::new();
+    for trial in 1..=trials {
+        let load = measure(ctx, workers, publisher, pid, shape)?;
+        if trials > 1 {
+            log(&format!(
+                "{phase} trial {trial}/{trials}: p50 {:.1} ms, p99 {:.1} ms, {:.0} deliveries/s, lost {}, cpu/1M {:.2}s",
+                load.p50_ms, load.p99_ms, load.deliveries_per_s, load.lost, load.cpu_s_per_1m
+            ));
+        }
+        loads.push(load);
+    }
+    Ok(Load::combine(loads))
 }
 
 /// [`measure`] over several sets of workers (e.g. one per cluster node),
@@ -527,11 +553,12 @@ fn bench_peer(ctx: &mut Ctx, name: &str) -> io::Result<PeerResult> {
         }
         let receivers = result.conns_ready;
         log(&format!("{}: W2a", p.label));
-        let w2a = measure(
+        let w2a = measure_trials(
             ctx,
             &mut workers,
             &mut publisher,
             pid,
+            &format!("{}: W2a", p.label),
             Shape {
                 rate: ctx.args.w2a_rate,
                 count: ctx.args.w2a_count,
@@ -545,11 +572,12 @@ fn bench_peer(ctx: &mut Ctx, name: &str) -> io::Result<PeerResult> {
         ));
         result.w2a = Some(w2a.clone());
         log(&format!("{}: W2b", p.label));
-        let w2b = measure(
+        let w2b = measure_trials(
             ctx,
             &mut workers,
             &mut publisher,
             pid,
+            &format!("{}: W2b", p.label),
             Shape {
                 rate: ctx.args.w2b_rate,
                 count: ctx.args.w2b_count,
@@ -621,6 +649,7 @@ pub fn run(args: RunArgs) -> io::Result<i32> {
             _ => "server and load client not pinned".to_string(),
         },
         heartbeat_secs: args.heartbeat_secs,
+        trials: args.trials,
         idle_secs: args.idle_secs,
         ..RunResult::default()
     };
