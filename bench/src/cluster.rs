@@ -13,8 +13,9 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::measure::{Shape, measure_split};
 use crate::results::Load;
-use crate::run::{Ctx, Server, Shape, bc_setup, log, measure_split, peer, publisher_for};
+use crate::run::{Ctx, Server, bc_setup, log, peer, publisher_for};
 use crate::workers::{Workers, merge};
 
 /// Ports of the two nodes.

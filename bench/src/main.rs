@@ -6,6 +6,7 @@ mod client;
 mod cluster;
 mod floor;
 mod http;
+mod measure;
 mod procfs;
 mod publisher;
 mod report;

@@ -9,10 +9,11 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::http::Http;
+use crate::measure::{Shape, measure};
 use crate::procfs;
 use crate::publisher::Publisher;
 use crate::results::Load;
-use crate::run::{Ctx, Shape, bc_setup, log, measure, peer, publisher_for};
+use crate::run::{Ctx, bc_setup, log, peer, publisher_for};
 use crate::workers::Workers;
 
 /// W5's figures.

@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::measure::load_from;
 use crate::procfs;
 use crate::publisher::{self, BcPublisher, Publisher};
 use crate::results::Load;
-use crate::run::{Ctx, bc_setup, load_from, log, peer};
+use crate::run::{Ctx, bc_setup, log, peer};
 use crate::stamp::now_us;
 use crate::workers::Workers;
 
