@@ -92,13 +92,13 @@ impl Registry {
         for (i, slot) in self.slots.iter().enumerate() {
             if i as u64 % period == second % period {
                 let conns = slot.lock();
-                // Visited in a list so the connections ahead can be
+                // A second walk runs ahead so the connections coming up are
                 // prefetched: each visit otherwise starts with cache misses.
-                let list: Vec<&ConnHandle> = conns.values().map(|c| &**c).collect();
-                for (at, conn) in list.iter().enumerate() {
-                    if let Some(ahead) = list.get(at + super::prefetch::AHEAD) {
-                        ahead.prefetch_liveness();
-                        ahead.prefetch();
+                let mut ahead = conns.values().skip(super::prefetch::AHEAD);
+                for conn in conns.values() {
+                    if let Some(next) = ahead.next() {
+                        next.prefetch_liveness();
+                        next.prefetch();
                     }
                     f(conn);
                 }
