@@ -1,12 +1,21 @@
 //! Wall-clock helpers. The store keeps Unix milliseconds; the API speaks RFC 3339.
 
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 /// Now, in Unix milliseconds.
 pub fn now_ms() -> i64 {
-    let nanos = OffsetDateTime::now_utc().unix_timestamp_nanos();
-    i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX)
+    // Seconds and milliseconds apart: no 128-bit division on a path every
+    // received frame takes. A clock before 1970 reads as 0.
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    i64::try_from(since_epoch.as_secs())
+        .unwrap_or(i64::MAX / 1000)
+        .saturating_mul(1000)
+        .saturating_add(i64::from(since_epoch.subsec_millis()))
 }
 
 /// Format Unix milliseconds as RFC 3339 (UTC).
@@ -76,5 +85,18 @@ mod tests {
         let ms = parse_rfc3339("2026-05-04T09:30:00Z").unwrap();
         assert_eq!(to_rfc3339(ms), "2026-05-04T09:30:00Z");
         assert!(parse_rfc3339("yesterday").is_none());
+    }
+
+    #[test]
+    fn now_is_the_wall_clock_in_milliseconds() {
+        let millis =
+            |t: OffsetDateTime| i64::try_from(t.unix_timestamp_nanos() / 1_000_000).unwrap();
+        let before = millis(OffsetDateTime::now_utc());
+        let now = now_ms();
+        let after = millis(OffsetDateTime::now_utc());
+        assert!(
+            before <= now && now <= after,
+            "{before} <= {now} <= {after}"
+        );
     }
 }

@@ -149,6 +149,10 @@ impl Connection {
         let conn = self.conn.clone();
         let socket = conn.socket();
         let mut blocked = false;
+        // One waiter on `wake` for as long as nothing wakes it: a fresh
+        // `notified()` in every pass would join and leave the `Notify`'s
+        // waiter list (a lock each way) for every pong that is read.
+        let mut wake = std::pin::pin!(conn.wake.notified());
         loop {
             let has_in_flight = self.in_flight.as_ref().is_some_and(|f| !f.is_empty());
             let can_read = self
@@ -157,7 +161,8 @@ impl Connection {
                 .is_none_or(|f| f.len() < MAX_IN_FLIGHT);
             tokio::select! {
                 biased;
-                _ = conn.wake.notified() => {
+                _ = wake.as_mut() => {
+                    wake.set(conn.wake.notified());
                     if let Some(code) = conn.close_requested() {
                         return Ending::with(code, close_reason(code));
                     }
