@@ -7,6 +7,7 @@
 //! socket was full, and closes with a meaningful code when asked to by the
 //! hub (slow consumer, revoked token, heartbeat, shutdown).
 
+use std::future::poll_fn;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -153,6 +154,10 @@ impl Connection {
         // `notified()` in every pass would join and leave the `Notify`'s
         // waiter list (a lock each way) for every pong that is read.
         let mut wake = std::pin::pin!(conn.wake.notified());
+        // Readiness through `poll_*_ready`, not `readable()`/`writable()`:
+        // tokio keeps one reader and one writer waker in the socket itself,
+        // so a wait holds no waiter of its own in this task's state (every
+        // idle connection's memory) and joins no list when it parks.
         loop {
             let has_in_flight = self.in_flight.as_ref().is_some_and(|f| !f.is_empty());
             let can_read = self
@@ -172,7 +177,7 @@ impl Connection {
                         Drained::Failed => return Ending { code: close::GOING_AWAY, reason: "", peer_gone: true },
                     }
                 }
-                ready = socket.writable(), if blocked => {
+                ready = poll_fn(|cx| socket.poll_write_ready(cx)), if blocked => {
                     if ready.is_err() {
                         return Ending { code: close::GOING_AWAY, reason: "", peer_gone: true };
                     }
@@ -185,7 +190,7 @@ impl Connection {
                 Some((id, result)) = next_done(&mut self.in_flight), if has_in_flight => {
                     self.reply(&id, result);
                 }
-                ready = socket.readable(), if can_read => {
+                ready = poll_fn(|cx| socket.poll_read_ready(cx)), if can_read => {
                     if ready.is_err() {
                         return Ending { code: close::GOING_AWAY, reason: "", peer_gone: true };
                     }
