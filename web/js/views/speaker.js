@@ -114,10 +114,17 @@ function notesSection(state, stream) {
       status.set('Write the note first.', 'error');
       return;
     }
+    // The form clears at once, so the next note can be written (and marked
+    // a takeaway) while this one is on its way; a failed post comes back
+    // unless a new note was started meanwhile.
+    const markedTakeaway = takeaway.input.checked;
     body.value = '';
-    const posted = await run(stream, status, 'note.post', { body: text, takeaway: takeaway.input.checked }, 'Posted.');
-    if (posted) takeaway.input.checked = false;
-    else if (!body.value) body.value = text;
+    takeaway.input.checked = false;
+    const posted = await run(stream, status, 'note.post', { body: text, takeaway: markedTakeaway }, 'Posted.');
+    if (!posted && !body.value) {
+      body.value = text;
+      takeaway.input.checked = markedTakeaway;
+    }
   });
   const list = h('ol', { class: 'notes plain', 'aria-label': 'Posted notes' });
   const show = () => syncList(list, state.noteList().reverse(), (n) => n.id, () => staffNote(state, stream));
