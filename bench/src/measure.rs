@@ -10,8 +10,10 @@ use crate::publisher::{self, Publisher};
 use crate::results::Load;
 use crate::run::{Ctx, log};
 use crate::stamp::now_us;
-use crate::workers::{Merged, Workers};
+use crate::workers::{Merged, Workers, merge};
 
+/// A phase's figures from the workers' merged report: `messages` sent at
+/// `offered_rate` to `receivers` subscribers (timing and CPU left for the caller).
 pub(crate) fn load_from(m: &Merged, offered_rate: f64, messages: u64, receivers: u64) -> Load {
     let expected = messages * receivers;
     Load {
@@ -135,14 +137,14 @@ pub(crate) fn measure_split(
         load
     };
     let receivers = sets.iter().map(|(_, r)| r).sum();
-    let all = figures(&crate::workers::merge(&reports.concat()), receivers);
+    let all = figures(&merge(&reports.concat()), receivers);
     // CPU per delivery is the phase's: every set's deliveries cost the same CPU.
     let each: Vec<Load> = reports
         .iter()
         .zip(sets.iter())
         .map(|(r, (_, receivers))| Load {
             cpu_s_per_1m: all.cpu_s_per_1m,
-            ..figures(&crate::workers::merge(r), *receivers)
+            ..figures(&merge(r), *receivers)
         })
         .collect();
     Ok((all, each))

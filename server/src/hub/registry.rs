@@ -6,9 +6,10 @@
 //! all (at 10k sockets the walk alone, a cache miss per connection, was half
 //! of an idle node's CPU). Runs of [`RUN`] consecutive ids share a slot and
 //! a slot is walked in id order, so a visit meets sockets opened one after
-//! the other: neighbours in the kernel's file table and in memory. Connections that have not asked to join yet are
-//! also kept aside, so the join deadline is checked every second on a list
-//! that is almost always empty.
+//! the other: neighbours in the kernel's file table and in memory.
+//! Connections that have not asked to join yet are also kept aside, so the
+//! join deadline is checked every second on a list that is almost always
+//! empty.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -154,9 +155,13 @@ mod tests {
                     *seen.entry(conn.id).or_default() += 1;
                     visited.push(conn.id);
                 });
-                if period == 60 {
+                if period == SLOTS as u64 {
                     assert!(visited.is_sorted(), "one slot, walked in id order");
-                    assert!(visited.iter().all(|id| id / RUN % 60 == second % 60));
+                    assert!(
+                        visited
+                            .iter()
+                            .all(|id| id / RUN % period == second % period)
+                    );
                 }
             }
             assert_eq!(seen.len(), 130, "period {period}: everyone comes up");
